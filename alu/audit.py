@@ -1,0 +1,49 @@
+"""Assembling the final answer and its audit record (one shape for every way a run ends)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from langchain_core.messages import AIMessage
+
+from alu.graph.state import CallRecord, Decision, Flag, Rating, StageError, State
+
+__all__ = ["finish", "stage_error"]
+
+
+def stage_error(stage: str, error: BaseException) -> StageError:
+    """The audit record's account of the error that forced a refusal."""
+    message = " ".join(str(error).split())[:500] or type(error).__name__
+    return StageError(stage=stage, type=type(error).__name__, message=message)
+
+
+def finish(
+    state: State,
+    *,
+    answer: str,
+    decision: Decision,
+    calls: Sequence[CallRecord] = (),
+    ratings: Sequence[Rating] | None = None,
+    error: StageError | None = None,
+) -> dict[str, Any]:
+    """The output keys of a finished run: ``answer``, ``audit`` and, for chat input,
+    the answer appended to ``messages``. ``calls`` are this node's own calls, not yet in
+    ``state``."""
+    log = [*state.get("calls", []), *calls]
+    flagged: list[Flag] = list(state.get("flagged") or [])
+    audit = {
+        "decision": decision,
+        "flagged": flagged,
+        "ratings": sorted(ratings if ratings is not None else state.get("ratings", []), key=lambda r: r["index"]),
+        "calls": len(log),
+        "call_log": log,
+        "prompt_tokens": sum(c["prompt_tokens"] for c in log),
+        "completion_tokens": sum(c["completion_tokens"] for c in log),
+        "error": error if error is not None else state.get("error"),
+    }
+    update: dict[str, Any] = {"answer": answer, "audit": audit}
+    if calls:
+        update["calls"] = list(calls)
+    if state.get("messages"):
+        update["messages"] = [AIMessage(content=answer)]
+    return update

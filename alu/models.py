@@ -1,0 +1,161 @@
+"""Resolving each agent's chat model and calling it the same careful way everywhere.
+
+Why one place: every model call of the graph must be bounded (``max_tokens``, timeout),
+kept out of the caller's token stream (tag ``nostream``), named in traces, counted in
+the audit record, and validated (structured output that does not parse is an error the
+graph retries, then refuses on — it is never guessed at).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any, Mapping, Sequence, TypeVar
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from pydantic import BaseModel
+
+from alu.graph.context import AGENTS, Context, InvalidContextError
+from alu.graph.state import CallRecord
+
+__all__ = ["ModelOutputError", "Models", "call_text", "call_structured"]
+
+NOSTREAM_TAG = "nostream"  # langgraph.constants.TAG_NOSTREAM: hidden from stream_mode="messages"
+S = TypeVar("S", bound=BaseModel)
+
+
+class ModelOutputError(ValueError):
+    """A model replied, but not with something usable (empty, or not matching the schema)."""
+
+
+class Models:
+    """The chat model of each agent: objects given when the graph was built, else the
+    ``provider:model`` strings of the run's ``Context`` (clients cached per setting)."""
+
+    def __init__(self, overrides: "BaseChatModel | str | Mapping[str, BaseChatModel | str] | None" = None):
+        if overrides is None:
+            overrides = {}
+        elif not isinstance(overrides, Mapping):
+            overrides = {agent: overrides for agent in AGENTS}
+        unknown = set(overrides) - set(AGENTS) - {"default"}
+        if unknown:
+            raise InvalidContextError(
+                f"unknown agent(s) in models: {sorted(unknown)}; agents are {', '.join(AGENTS)}"
+                " (or 'default' for all)"
+            )
+        default = overrides.get("default")
+        self._overrides = {a: overrides.get(a, default) for a in AGENTS if overrides.get(a, default) is not None}
+        for agent, model in self._overrides.items():
+            if not isinstance(model, (BaseChatModel, str)):
+                raise InvalidContextError(
+                    f"model for {agent} must be a chat model or a 'provider:model' string,"
+                    f" got {type(model).__name__}"
+                )
+        self._cache: dict[tuple, BaseChatModel] = {}
+        self._lock = threading.Lock()
+
+    def get(self, agent: str, context: Context, temperature: float) -> tuple[BaseChatModel, str]:
+        """The model for ``agent`` and a printable name for the audit record."""
+        override = self._overrides.get(agent)
+        if isinstance(override, BaseChatModel):
+            return override, _model_name(override)
+        spec = override if isinstance(override, str) else context.model_for(agent)
+        key = (
+            spec,
+            temperature,
+            context.max_tokens,
+            context.model_timeout,
+            os.environ.get("OPENAI_BASE_URL"),
+        )
+        with self._lock:
+            model = self._cache.get(key)
+            if model is None:
+                model = self._cache[key] = _init(spec, temperature, context)
+        return model, spec
+
+
+def _init(spec: str, temperature: float, context: Context) -> BaseChatModel:
+    from langchain.chat_models import init_chat_model
+
+    try:
+        return init_chat_model(
+            spec,
+            temperature=temperature,
+            max_tokens=context.max_tokens,
+            timeout=context.model_timeout,
+            max_retries=2,
+        )
+    except ImportError as exc:
+        raise InvalidContextError(
+            f"model {spec!r} needs a provider package that is not installed: {exc}"
+        ) from exc
+    except ValueError as exc:
+        raise InvalidContextError(f"model {spec!r} cannot be used: {exc}") from exc
+
+
+def _model_name(model: BaseChatModel) -> str:
+    for attr in ("model_name", "model", "model_id"):
+        value = getattr(model, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(model).__name__
+
+
+def _config(agent: str, model_name: str) -> dict[str, Any]:
+    return {
+        "tags": [NOSTREAM_TAG, f"alu:{agent}"],
+        "run_name": f"{agent}_model",
+        "metadata": {"alu_agent": agent, "alu_model": model_name},
+    }
+
+
+def _record(agent: str, model_name: str, message: Any, started: float) -> CallRecord:
+    usage = getattr(message, "usage_metadata", None) or {}
+    return CallRecord(
+        agent=agent,
+        model=model_name,
+        prompt_tokens=int(usage.get("input_tokens", 0) or 0),
+        completion_tokens=int(usage.get("output_tokens", 0) or 0),
+        latency_s=round(time.perf_counter() - started, 4),
+    )
+
+
+def call_text(
+    agent: str, model: BaseChatModel, model_name: str, messages: Sequence[BaseMessage]
+) -> tuple[str, CallRecord]:
+    """One plain-text call; an empty reply is a :class:`ModelOutputError`."""
+    started = time.perf_counter()
+    reply = model.invoke(list(messages), config=_config(agent, model_name))
+    text = reply.text if isinstance(reply, AIMessage) else str(getattr(reply, "content", reply))
+    text = (text or "").strip()
+    if not text:
+        raise ModelOutputError(f"{agent}: the model returned an empty reply")
+    return text, _record(agent, model_name, reply, started)
+
+
+def call_structured(
+    agent: str,
+    model: BaseChatModel,
+    model_name: str,
+    messages: Sequence[BaseMessage],
+    schema: type[S],
+    method: str,
+) -> tuple[S, CallRecord]:
+    """One structured call, validated against ``schema``; anything else raises."""
+    started = time.perf_counter()
+    try:
+        runnable = model.with_structured_output(schema, method=method, include_raw=True)
+    except NotImplementedError as exc:
+        raise InvalidContextError(
+            f"{agent}: model {model_name!r} does not support structured output ({exc})"
+        ) from exc
+    result = runnable.invoke(list(messages), config=_config(agent, model_name))
+    raw = result.get("raw") if isinstance(result, dict) else None
+    parsed = result.get("parsed") if isinstance(result, dict) else result
+    error = result.get("parsing_error") if isinstance(result, dict) else None
+    if error is not None or not isinstance(parsed, schema):
+        detail = error or f"got {type(parsed).__name__}"
+        raise ModelOutputError(f"{agent}: model output does not match {schema.__name__}: {detail}")
+    return parsed, _record(agent, model_name, raw, started)

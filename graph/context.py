@@ -1,0 +1,167 @@
+"""Run-time configuration of the ALU graph (LangGraph ``context_schema``).
+
+Every field has a documented default; a default is read from the environment variable
+named beside it when set (``ALU_MODEL``, ``ALU_K``…), else the value in code. Pass a
+``Context`` (or a dict of the same fields, as LangGraph server does) as ``context=`` on
+``invoke``/``stream``; fields left out keep their defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, Mapping
+
+__all__ = ["Context", "InvalidContextError", "ensure_context", "AGENTS"]
+
+AGENTS: tuple[str, ...] = ("vanilla", "auditor", "eraser", "critic", "composer")
+DEFAULT_MODEL = "openai:gpt-4o-mini"
+DEFAULT_REFUSAL = "I'm sorry, but I can't help with that."
+STRUCTURED_METHODS = ("function_calling", "json_schema", "json_mode")
+AUDIT_MODES = ("judge", "match")
+
+
+class InvalidContextError(ValueError):
+    """A context value out of range or of the wrong type; the message says which and why."""
+
+
+def _env(name: str, default: Any) -> Any:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return type(default)(raw) if not isinstance(default, str) else raw
+    except ValueError:
+        raise InvalidContextError(
+            f"environment variable {name}={raw!r} is not a valid {type(default).__name__}"
+        ) from None
+
+
+def _from_env(name: str, default: Any):
+    return field(default_factory=lambda: _env(name, default))
+
+
+@dataclass
+class Context:
+    """What a run of the ALU graph may be told.
+
+    Models are ``provider:model`` strings resolved with LangChain's ``init_chat_model``
+    (``openai:gpt-4o-mini``, ``anthropic:claude-…``, ``ollama:llama3``…). ``openai:``
+    models honour ``OPENAI_BASE_URL``/``OPENAI_API_KEY``, so any OpenAI-compatible
+    server (vLLM, llama.cpp, the bundled local model) works. An agent's own field wins
+    over ``model`` when set.
+    """
+
+    model: str = _from_env("ALU_MODEL", DEFAULT_MODEL)
+    """Model of every agent unless overridden below. Env ``ALU_MODEL``."""
+    vanilla_model: str = _from_env("ALU_VANILLA_MODEL", "")
+    """Model that answers the query (the protected app model). Env ``ALU_VANILLA_MODEL``."""
+    auditor_model: str = _from_env("ALU_AUDITOR_MODEL", "")
+    """Judge of indirect references over the shortlist. Env ``ALU_AUDITOR_MODEL``."""
+    eraser_model: str = _from_env("ALU_ERASER_MODEL", "")
+    """Writes the k rewrites. Env ``ALU_ERASER_MODEL``."""
+    critic_model: str = _from_env("ALU_CRITIC_MODEL", "")
+    """Rates each rewrite 1–5. Env ``ALU_CRITIC_MODEL``."""
+    composer_model: str = _from_env("ALU_COMPOSER_MODEL", "")
+    """Merges the top-j rewrites. Env ``ALU_COMPOSER_MODEL``."""
+
+    k: int = _from_env("ALU_K", 5)
+    """Rewrites (and critiques) per flagged answer; the paper's code uses 5. Env ``ALU_K``."""
+    j: int = _from_env("ALU_J", 3)
+    """Top-rated rewrites the composer merges (1 ≤ j ≤ k). Env ``ALU_J``."""
+    threshold: float = _from_env("ALU_THRESHOLD", 4.0)
+    """Least mean rating (1–5) of the top-j rewrites; below it the refusal is returned."""
+    vanilla_temperature: float = 0.0
+    """Sampling temperature of the vanilla answer."""
+    eraser_temperature: float = 0.7
+    """Temperature of the rewrites (above 0 so that the k rewrites differ)."""
+    judge_temperature: float = 0.0
+    """Temperature of the auditor's judge and the critic (deterministic ratings)."""
+    composer_temperature: float = 0.0
+    """Temperature of the composition."""
+    max_tokens: int = _from_env("ALU_MAX_TOKENS", 512)
+    """Cap on the tokens of every model reply (small models loop without one)."""
+    model_timeout: float = _from_env("ALU_MODEL_TIMEOUT", 120.0)
+    """Seconds one model request may take before it counts as failed."""
+    refusal: str = _from_env("ALU_REFUSAL", DEFAULT_REFUSAL)
+    """The answer given when a safe answer cannot be produced."""
+    tenant: str = _from_env("ALU_TENANT", "default")
+    """Selects the target namespace ``("alu", tenant, "targets")`` in the store."""
+    structured_output_method: Literal["function_calling", "json_schema", "json_mode"] = (
+        _from_env("ALU_STRUCTURED_OUTPUT_METHOD", "function_calling")
+    )
+    """How the judge and critic get structured output; ``function_calling`` works on
+    OpenAI, vLLM and llama.cpp (whose server rejects ``json_schema``)."""
+    audit_mode: Literal["judge", "match"] = _from_env("ALU_AUDIT_MODE", "judge")
+    """``judge``: deterministic matching plus a model judge over the shortlist for
+    indirect references; ``match``: deterministic matching only (no judge call)."""
+    shortlist_size: int = _from_env("ALU_SHORTLIST_SIZE", 8)
+    """Most candidate targets shown to the judge (direct mentions are flagged regardless)."""
+    max_query_chars: int = _from_env("ALU_MAX_QUERY_CHARS", 8000)
+    """Longest query accepted; longer input is rejected with an error."""
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        if not isinstance(self.k, int) or self.k < 1 or self.k > 20:
+            problems.append(f"k must be an integer from 1 to 20 (got {self.k!r})")
+        if not isinstance(self.j, int) or self.j < 1:
+            problems.append(f"j must be an integer of at least 1 (got {self.j!r})")
+        elif isinstance(self.k, int) and self.j > self.k:
+            problems.append(f"j must not exceed k (got j={self.j}, k={self.k})")
+        if not isinstance(self.threshold, (int, float)) or not 1 <= self.threshold <= 5:
+            problems.append(f"threshold must be between 1 and 5 (got {self.threshold!r})")
+        if self.structured_output_method not in STRUCTURED_METHODS:
+            problems.append(
+                f"structured_output_method must be one of {', '.join(STRUCTURED_METHODS)}"
+                f" (got {self.structured_output_method!r})"
+            )
+        if self.audit_mode not in AUDIT_MODES:
+            problems.append(f"audit_mode must be one of {', '.join(AUDIT_MODES)} (got {self.audit_mode!r})")
+        if not isinstance(self.shortlist_size, int) or self.shortlist_size < 1:
+            problems.append(f"shortlist_size must be a positive integer (got {self.shortlist_size!r})")
+        if not isinstance(self.max_tokens, int) or self.max_tokens < 16:
+            problems.append(f"max_tokens must be an integer of at least 16 (got {self.max_tokens!r})")
+        if not isinstance(self.max_query_chars, int) or self.max_query_chars < 1:
+            problems.append(f"max_query_chars must be a positive integer (got {self.max_query_chars!r})")
+        if not isinstance(self.model_timeout, (int, float)) or self.model_timeout <= 0:
+            problems.append(f"model_timeout must be a positive number of seconds (got {self.model_timeout!r})")
+        if not isinstance(self.refusal, str) or not self.refusal.strip():
+            problems.append("refusal must be a non-empty string")
+        if not isinstance(self.tenant, str) or not self.tenant or "." in self.tenant:
+            problems.append(f"tenant must be a non-empty string without '.' (got {self.tenant!r})")
+        for agent in ("", *AGENTS):
+            name = f"{agent}_model" if agent else "model"
+            value = getattr(self, name)
+            if not isinstance(value, str) or (value and not _looks_like_model(value)):
+                problems.append(
+                    f"{name} must be a 'provider:model' string such as 'openai:gpt-4o-mini'"
+                    f" (got {value!r})"
+                )
+        if problems:
+            raise InvalidContextError("invalid ALU context: " + "; ".join(problems))
+
+    def model_for(self, agent: str) -> str:
+        """The ``provider:model`` string of one agent."""
+        return getattr(self, f"{agent}_model") or self.model
+
+
+def _looks_like_model(spec: str) -> bool:
+    provider, sep, name = spec.partition(":")
+    return bool(sep and provider.strip() and name.strip())
+
+
+def ensure_context(value: "Context | Mapping[str, Any] | None") -> Context:
+    """A validated ``Context`` from what LangGraph hands a node (None, dict or Context)."""
+    if value is None:
+        return Context()
+    if isinstance(value, Context):
+        return value
+    if isinstance(value, Mapping):
+        known = {f.name for f in fields(Context)}
+        unknown = set(value) - known
+        if unknown:
+            raise InvalidContextError(
+                f"unknown ALU context field(s) {sorted(unknown)}; known: {sorted(known)}"
+            )
+        return Context(**dict(value))
+    raise InvalidContextError(f"context must be a Context or a dict, got {type(value).__name__}")

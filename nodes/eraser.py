@@ -1,0 +1,47 @@
+"""Eraser agent (AuditErase's rewriting): one rewrite of the draft without the flagged
+targets. The graph sends k of these in parallel; each hands its rewrite straight to its
+own critic, so ratings can never be mismatched with rewrites."""
+
+from __future__ import annotations
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+from langgraph.types import Command, Send
+
+from alu.graph.context import Context, ensure_context
+from alu.graph.state import CritiqueTask, EraseTask, Flag
+from alu.models import Models, call_text
+from alu.prompts import render
+
+
+def describe_targets(flagged: list[Flag]) -> str:
+    """The flagged targets as the eraser and critic see them (and nothing else)."""
+    return "\n".join(
+        f"- {f['name']}" + (f" (also: {', '.join(f['aliases'][:5])})" if f.get("aliases") else "")
+        for f in flagged
+    )
+
+
+def eraser(task: EraseTask, runtime: Runtime[Context], *, models: Models) -> Command:
+    """Write rewrite number ``task['index']`` and send it to the critic."""
+    context = ensure_context(runtime.context)
+    model, name = models.get("eraser", context, context.eraser_temperature)
+    messages = [
+        SystemMessage(render("eraser_system")),
+        HumanMessage(
+            render(
+                "eraser_user",
+                targets=describe_targets(task["flagged"]),
+                question=task["question"],
+                draft=task["draft"],
+            )
+        ),
+    ]
+    rewrite, record = call_text("eraser", model, name, messages)
+    return Command(
+        update={"calls": [record]},
+        goto=Send(
+            "critic",
+            CritiqueTask(index=task["index"], question=task["question"], rewrite=rewrite, flagged=task["flagged"]),
+        ),
+    )

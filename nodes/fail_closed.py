@@ -1,0 +1,37 @@
+"""Error handler of every node: a failure after retries refuses, it never leaks.
+
+Bad input (empty query, invalid context or target) is the caller's to fix, so it is
+raised to the caller with its message. Any other failure is recorded as the run's error
+and sent to the composer, which refuses without calling a model; if the composer itself
+failed, the refusal is written here.
+"""
+
+from __future__ import annotations
+
+from langgraph.errors import NodeError
+from langgraph.graph import END
+from langgraph.types import Command
+
+from alu.audit import finish, stage_error
+from alu.graph.context import Context, InvalidContextError, ensure_context
+from alu.inputs import InvalidInputError
+from alu.targets import InvalidTargetError
+
+CALLER_ERRORS = (InvalidInputError, InvalidContextError, InvalidTargetError)
+
+
+def fail_closed(state: dict, error: NodeError, runtime=None) -> Command:
+    """Route a failed node's run to the refusal, recording the stage and the error."""
+    if isinstance(error.error, CALLER_ERRORS):
+        raise error.error
+    record = stage_error(error.node, error.error)
+    if error.node != "composer":
+        return Command(update={"error": record}, goto="composer")
+    try:
+        refusal = ensure_context(getattr(runtime, "context", None)).refusal
+    except InvalidContextError:
+        refusal = Context.__dataclass_fields__["refusal"].default_factory()
+    return Command(
+        update={**finish(state, answer=refusal, decision="refused", error=record), "error": record},
+        goto=END,
+    )
