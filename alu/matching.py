@@ -30,7 +30,7 @@ __all__ = ["normalize", "tokens", "Match", "TargetIndex", "STOPWORDS"]
 MatchKind = Literal["name", "alias", "fuzzy", "partial", "keyword", "profile"]
 DIRECT_KINDS: frozenset[str] = frozenset({"name", "alias", "fuzzy"})
 
-_POSSESSIVE = re.compile(r"(\w)['\u2019\u02bc\uff07]s\b", re.UNICODE)
+_POSSESSIVE = re.compile(r"(\w)['\u2019\u02bc\uff07]s\b", re.UNICODE | re.IGNORECASE)
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 # Words too common to identify anything on their own (never a partial or keyword key).

@@ -8,13 +8,15 @@ Why a store: the same registry then works embedded (``InMemoryStore``), from the
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from pathlib import Path
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Literal, Mapping
 
-from langgraph.store.base import BaseStore
+from langgraph.store.base import BaseStore, PutOp
 
 __all__ = [
     "Target",
@@ -23,6 +25,7 @@ __all__ = [
     "namespace",
     "target_id_for",
     "DEFAULT_TENANT",
+    "read_target_file",
 ]
 
 DEFAULT_TENANT = "default"
@@ -168,7 +171,7 @@ class Target:
             kind=_kind(entry.get("kind"), strict),
             description=entry.get("description") or "",
             keywords=tuple(_clean_list(entry.get("keywords"), "keywords")),
-            id=entry.get("id") or key or "",
+            id=key or entry.get("id") or "",  # the store key is the id
             created_at=entry.get("created_at") or "",
         )
 
@@ -232,7 +235,10 @@ class TargetRegistry:
                 return Target.parse(item.value, key=item.key, strict=False)
             except InvalidTargetError:
                 return None
-        return self._find_same(Target(name=name_or_id)) if name_or_id.strip() else None
+        try:
+            return self._find_same(Target(name=name_or_id))
+        except InvalidTargetError:  # nothing matchable in the name: no such target
+            return None
 
     def add(
         self,
@@ -247,10 +253,10 @@ class TargetRegistry:
         if isinstance(name, str):
             target = Target(
                 name=name,
-                aliases=tuple(aliases),
+                aliases=tuple(_clean_list(aliases, "aliases")),
                 kind=kind or "other",
                 description=description,
-                keywords=tuple(keywords),
+                keywords=tuple(_clean_list(keywords, "keywords")),
             )
         else:
             target = Target.parse(name)
@@ -261,9 +267,35 @@ class TargetRegistry:
         return target
 
     def add_many(self, entries: Iterable[str | Target | Mapping[str, Any]]) -> list[Target]:
-        """Validate every entry first, then store them all: a bad entry stores nothing."""
-        parsed = [Target.parse(e) for e in entries]
-        return [self.add(t) for t in parsed]
+        """Validate every entry, merge duplicates, then write them in one batch.
+
+        A bad entry raises :class:`InvalidTargetError` before anything is written.
+        """
+        from alu.matching import normalize
+
+        merged: list[Target] = []
+        for position, entry in enumerate(entries, start=1):
+            try:
+                target = Target.parse(entry)
+            except InvalidTargetError as exc:
+                raise InvalidTargetError(f"entry {position}: {exc}") from None
+            names = {normalize(n) for n in (target.name, *target.aliases)}
+            for i, other in enumerate(merged):
+                if names & {normalize(n) for n in (other.name, *other.aliases)}:
+                    merged[i] = other.merged(target)
+                    break
+            else:
+                merged.append(target)
+        by_name = {normalize(n): t for t in self.list() for n in (t.name, *t.aliases)}
+        final = []
+        for target in merged:
+            existing = next(
+                (by_name[normalize(n)] for n in (target.name, *target.aliases) if normalize(n) in by_name),
+                None,
+            )
+            final.append(existing.merged(target) if existing is not None else target)
+        self.store.batch([PutOp(self._ns, t.id, t.to_value(), index=False) for t in final])
+        return final
 
     def remove(self, name_or_id: str) -> Target | None:
         """Remove a target by id, name or alias; returns what was removed (None if absent)."""
@@ -304,3 +336,48 @@ def load_targets(store: BaseStore, ns: tuple[str, ...]) -> list[Target]:
         if len(items) < _PAGE:
             return out
         offset += _PAGE
+
+
+def read_target_file(path: str | Path) -> list[Target]:
+    """Targets from a file: a JSON list of names or of target objects, or a text file of
+    one name per line (blank lines and ``#`` comments ignored). Every entry is validated;
+    the error names the file and the entry."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidTargetError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidTargetError(f"{path}: cannot read it as UTF-8 text ({exc})") from None
+    stripped = raw.lstrip()
+    if path.suffix.lower() == ".json" or stripped.startswith(("[", "{")):
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InvalidTargetError(
+                f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno});"
+                " expected a list of names or of objects with at least 'name'"
+            ) from None
+        if not isinstance(data, list):
+            raise InvalidTargetError(
+                f"{path}: expected a JSON list of names or objects, got a JSON {type(data).__name__}"
+            )
+        entries: list[Any] = data
+        where = [f"entry {i}" for i in range(1, len(data) + 1)]
+    else:
+        pairs = [
+            (n, line.strip())
+            for n, line in enumerate(raw.splitlines(), start=1)
+            if line.strip() and not line.strip().startswith("#")
+        ]
+        entries = [text for _, text in pairs]
+        where = [f"line {n}" for n, _ in pairs]
+    targets = []
+    for label, entry in zip(where, entries):
+        try:
+            targets.append(Target.parse(entry))
+        except InvalidTargetError as exc:
+            raise InvalidTargetError(f"{path}, {label}: {exc}") from None
+    if not targets:
+        raise InvalidTargetError(f"{path}: no targets in the file")
+    return targets

@@ -67,8 +67,9 @@ class Context:
 
     k: int = _from_env("ALU_K", 5)
     """Rewrites (and critiques) per flagged answer; the paper's code uses 5. Env ``ALU_K``."""
-    j: int = _from_env("ALU_J", 3)
-    """Top-rated rewrites the composer merges (1 ≤ j ≤ k). Env ``ALU_J``."""
+    j: int | None = field(default_factory=lambda: _env("ALU_J", 0) or None)
+    """Top-rated rewrites the composer merges (1 ≤ j ≤ k); default ``min(3, k)`` as in the
+    paper's code. Env ``ALU_J``."""
     threshold: float = _from_env("ALU_THRESHOLD", 4.0)
     """Least mean rating (1–5) of the top-j rewrites; below it the refusal is returned."""
     vanilla_temperature: float = 0.0
@@ -102,6 +103,8 @@ class Context:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
+        if self.j is None and isinstance(self.k, int):
+            self.j = min(3, self.k)
         if not isinstance(self.k, int) or self.k < 1 or self.k > 20:
             problems.append(f"k must be an integer from 1 to 20 (got {self.k!r})")
         if not isinstance(self.j, int) or self.j < 1:

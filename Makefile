@@ -1,0 +1,43 @@
+# Two entry points: `make run` (set up, then the demo on the bundled local model) and
+# `make test` (set up, then every test). Both work on a fresh machine with no API key.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+ALU := $(VENV)/bin/alu
+# llama-cpp-python is compiled from source; a native build uses CPU instructions (AMX)
+# that some VMs refuse at the first token, so build it portably.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+DEMO_STORE ?= $(CURDIR)/.alu-demo/targets.sqlite
+
+.PHONY: setup run test test-unit test-slow clean
+
+setup: $(VENV)/.alu-installed
+
+$(VENV)/.alu-installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PY) -c "import llama_cpp" 2>/dev/null || \
+		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --no-cache-dir "llama-cpp-python[server]>=0.3.7"
+	$(PIP) install --quiet -e ".[local,test]"
+	touch $@
+
+run: setup
+	rm -f $(DEMO_STORE)
+	$(ALU) targets add "Jane Austen" --alias "J. Austen" --store $(DEMO_STORE)
+	@echo "--- a query about the forgotten target:"
+	$(ALU) ask "Who wrote Pride and Prejudice?" --store $(DEMO_STORE) --json
+	@echo "--- an unrelated query:"
+	$(ALU) ask "What is the capital of France?" --store $(DEMO_STORE) --json
+
+test: setup
+	$(PY) -m pytest
+
+test-unit: setup
+	$(PY) -m pytest tests/unit_tests
+
+test-slow: setup
+	$(PY) -m pytest -m slow
+
+clean:
+	rm -rf $(VENV) .alu-demo .pytest_cache

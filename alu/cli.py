@@ -1,0 +1,252 @@
+"""The ``alu`` command: ask through the ALU graph, and manage the persistent targets.
+
+Built on ``argparse`` (standard library: nothing to install, stable, subcommands and
+repeatable options are all this needs). The answer alone goes to stdout; progress
+(starting the local model, each stage as it finishes) goes to stderr.
+
+Exit codes: 0 answered (passthrough, rewritten or refused on the thresholds), 2 bad
+input or usage, 3 refused because a stage failed (the JSON names the stage), 1 other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from alu.graph.context import Context, InvalidContextError
+from alu.inputs import InvalidInputError
+from alu.targets import TARGET_KINDS, InvalidTargetError, Target, TargetRegistry, read_target_file
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REFUSED_ON_ERROR = 0, 1, 2, 3
+
+
+class CliError(Exception):
+    """An error to print as one line on stderr, with an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _say(message: str) -> None:
+    print(f"[alu] {message}", file=sys.stderr, flush=True)
+
+
+def default_store_path() -> Path:
+    """``$ALU_STORE``, else ``targets.sqlite`` in the user's data directory."""
+    if os.environ.get("ALU_STORE"):
+        return Path(os.environ["ALU_STORE"]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("alu", appauthor=False)) / "targets.sqlite"
+
+
+@contextmanager
+def open_store(path: str | Path | None) -> Iterator[Any]:
+    """The persistent SQLite-backed LangGraph store (created on first use)."""
+    from langgraph.store.sqlite import SqliteStore
+
+    store_path = Path(path).expanduser() if path else default_store_path()
+    try:
+        store_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"cannot create the store's folder {store_path.parent}: {exc}") from None
+    try:
+        with SqliteStore.from_conn_string(str(store_path)) as store:
+            store.conn.execute("PRAGMA busy_timeout = 10000")
+            store.setup()
+            yield store
+    except Exception as exc:  # sqlite3 errors: not a database, locked, read-only
+        if isinstance(exc, (CliError, InvalidTargetError, InvalidContextError, InvalidInputError)):
+            raise
+        import sqlite3
+
+        if isinstance(exc, sqlite3.Error):
+            raise CliError(f"cannot use the target store {store_path}: {exc}", EXIT_ERROR) from None
+        raise
+
+
+# -- targets -------------------------------------------------------------------------
+
+
+def _print_targets(targets: Sequence[Target], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([t.to_value() for t in targets], ensure_ascii=False, indent=2))
+        return
+    if not targets:
+        _say("no targets registered")
+    for t in targets:
+        extra = f"  (aliases: {', '.join(t.aliases)})" if t.aliases else ""
+        print(f"{t.id}\t{t.name}{extra}")
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    with open_store(args.store) as store:
+        registry = TargetRegistry(store, tenant=args.tenant)
+        if args.targets_command == "add":
+            target = registry.add(
+                args.name,
+                aliases=args.alias or (),
+                kind=args.kind,
+                description=args.description or "",
+                keywords=args.keyword or (),
+            )
+            _say(f"added {target.name} (id {target.id})")
+            _print_targets([target], args.json)
+        elif args.targets_command == "list":
+            _print_targets(sorted(registry.list(), key=lambda t: t.name.casefold()), args.json)
+        elif args.targets_command == "remove":
+            removed = registry.remove(args.name_or_id)
+            if removed is None:
+                raise CliError(f"no target named or with id {args.name_or_id!r} (see `alu targets list`)")
+            _say(f"removed {removed.name} (id {removed.id})")
+        elif args.targets_command == "import":
+            targets = registry.add_many(read_target_file(args.file))
+            _say(f"imported {len(targets)} target(s) from {args.file}")
+    return EXIT_OK
+
+
+# -- ask -----------------------------------------------------------------------------
+
+
+def _configure_model(args: argparse.Namespace) -> Any:
+    """Use ``--model``/``ALU_MODEL`` if given; else an API key's default; else start the
+    bundled local model. Returns the local server (or None)."""
+    if args.model:
+        os.environ["ALU_MODEL"] = args.model
+    if os.environ.get("ALU_MODEL") or os.environ.get("OPENAI_API_KEY"):
+        return None
+    from alu.local_model import LocalModelError, LocalModelServer
+
+    server = LocalModelServer()
+    try:
+        server.start(progress=_say)
+    except LocalModelError as exc:
+        raise CliError(f"no model configured and the bundled local model cannot start: {exc}", EXIT_ERROR) from None
+    os.environ.update(server.environment())
+    return server
+
+
+def _forget_list(args: argparse.Namespace) -> list[Target]:
+    extra = [Target(name=name) for name in args.forget or ()]
+    if args.forget_file:
+        extra.extend(read_target_file(args.forget_file))
+    return extra
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from alu.graph.builder import create_alu_graph
+
+    extra = _forget_list(args)
+    overrides = {"tenant": args.tenant} if args.tenant else {}
+    if args.k is not None:
+        overrides["k"] = args.k
+    server = _configure_model(args)
+    try:
+        context = Context(**overrides)
+        with open_store(args.store) as store:
+            graph = create_alu_graph(store=store)
+            started = time.perf_counter()
+            output: dict[str, Any] = {}
+            for mode, chunk in graph.stream(
+                {"query": args.query, "targets": [t.to_value() for t in extra]},
+                context=context,
+                stream_mode=["updates", "values"],
+            ):
+                if mode == "updates":
+                    for node in chunk:
+                        if not node.startswith("__"):
+                            _say(f"{node} done")
+                else:
+                    output = chunk
+            latency = time.perf_counter() - started
+    finally:
+        if server is not None:
+            server.stop()
+    audit = output["audit"]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "answer": output["answer"],
+                    "decision": audit["decision"],
+                    "flagged": [f["name"] for f in audit["flagged"]],
+                    "calls": audit["calls"],
+                    "latency_s": round(latency, 3),
+                    "error": audit["error"],
+                    "audit": audit,
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(output["answer"])
+        _say(f"decision: {audit['decision']}; model calls: {audit['calls']}; {latency:.1f} s")
+    return EXIT_REFUSED_ON_ERROR if audit["error"] else EXIT_OK
+
+
+# -- parser --------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", help="SQLite target store (default: $ALU_STORE or the user data dir)")
+    common.add_argument("--tenant", default=None, help="tenant whose targets apply (default: $ALU_TENANT or 'default')")
+
+    parser = argparse.ArgumentParser(
+        prog="alu", description="Inference-time LLM unlearning (ALU) through a LangGraph graph."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", parents=[common], help="answer a query with the registered targets forgotten")
+    ask.add_argument("query")
+    ask.add_argument("--forget", action="append", metavar="NAME", help="also forget NAME for this call (repeatable)")
+    ask.add_argument("--forget-file", metavar="FILE", help="also forget the targets in FILE for this call")
+    ask.add_argument("--json", action="store_true", help="print one JSON object (answer, decision, flagged, calls, latency_s)")
+    ask.add_argument("--model", help="provider:model for every agent (same as ALU_MODEL)")
+    ask.add_argument("-k", type=int, default=None, help="number of rewrites (default 5)")
+    ask.set_defaults(func=cmd_ask)
+
+    targets = sub.add_parser("targets", help="manage the persistent targets")
+    tsub = targets.add_subparsers(dest="targets_command", required=True)
+    add = tsub.add_parser("add", parents=[common], help="register a target")
+    add.add_argument("name")
+    add.add_argument("--alias", action="append", metavar="A", help="another name (repeatable)")
+    add.add_argument("--keyword", action="append", metavar="KW", help="a cue for indirect references (repeatable)")
+    add.add_argument("--description", metavar="D")
+    add.add_argument("--kind", choices=TARGET_KINDS, default=None)
+    add.add_argument("--json", action="store_true")
+    lst = tsub.add_parser("list", parents=[common], help="list the targets")
+    lst.add_argument("--json", action="store_true")
+    rm = tsub.add_parser("remove", parents=[common], help="remove a target by name, alias or id")
+    rm.add_argument("name_or_id")
+    imp = tsub.add_parser("import", parents=[common], help="add targets from a JSON list or a text file (one per line)")
+    imp.add_argument("file")
+    targets.set_defaults(func=cmd_targets)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "tenant", None) is None:
+        args.tenant = os.environ.get("ALU_TENANT") or "default"
+    try:
+        return args.func(args)
+    except (CliError,) as exc:
+        print(f"alu: error: {exc}", file=sys.stderr)
+        return exc.code
+    except (InvalidTargetError, InvalidContextError, InvalidInputError) as exc:
+        print(f"alu: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The graph and its structured outputs against the real bundled model (no fakes)."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.store.memory import InMemoryStore
+
+from alu import Context, TargetRegistry, create_alu_graph
+from alu.graph.context import Context as Ctx
+from alu.matching import normalize
+from alu.models import Models, call_structured
+from alu.nodes.auditor import AuditVerdict
+from alu.nodes.critic import Critique
+from alu.prompts import render
+
+pytestmark = pytest.mark.slow
+
+
+def test_auditor_and_critic_structured_outputs_parse_on_the_real_server(local_env):
+    context = Ctx()
+    model, name = Models().get("critic", context, 0.0)
+    critique, record = call_structured(
+        "critic",
+        model,
+        name,
+        [
+            SystemMessage(render("critic_system")),
+            HumanMessage(render("critic_user", targets="- Jane Austen", question="Who wrote Emma?", rewrite="A novelist wrote it.")),
+        ],
+        Critique,
+        context.structured_output_method,
+    )
+    assert 1 <= critique.rating <= 5 and record["prompt_tokens"] > 0
+    verdict, record = call_structured(
+        "auditor",
+        model,
+        name,
+        [
+            SystemMessage(render("auditor_system")),
+            HumanMessage(render("auditor_user", candidates="- id: jane-austen | Jane Austen", question="Who wrote Emma?", draft="Austen wrote Emma.")),
+        ],
+        AuditVerdict,
+        context.structured_output_method,
+    )
+    assert isinstance(verdict, AuditVerdict) and record["completion_tokens"] > 0
+
+
+def test_python_api_on_the_real_model_forgets_a_live_target(local_env):
+    store = InMemoryStore()
+    graph = create_alu_graph(store=store)
+    query = {"query": "Who wrote Pride and Prejudice?"}
+    first = graph.invoke(query, context=Context(k=3))
+    TargetRegistry(store).add("Jane Austen")
+    second = graph.invoke(query, context=Context(k=3))
+    assert second["audit"]["flagged"], "the model's draft named Jane Austen"
+    assert second["audit"]["decision"] in ("rewritten", "refused")
+    assert "austen" not in normalize(second["answer"])
+    assert second["audit"]["calls"] >= 7  # vanilla + 3 rewrites + 3 critiques
+    assert first["audit"]["decision"] == "passthrough"  # no target yet: the draft goes out
