@@ -7,6 +7,7 @@ from typing import Any, Sequence
 from langchain_core.messages import AIMessage
 
 from alu.graph.state import CallRecord, Decision, Flag, Rating, StageError, State
+from alu.tracing import annotate_run
 
 __all__ = ["finish", "stage_error"]
 
@@ -34,13 +35,25 @@ def finish(
     audit = {
         "decision": decision,
         "flagged": flagged,
-        "ratings": sorted(ratings if ratings is not None else state.get("ratings", []), key=lambda r: r["index"]),
+        # the rewrites and the critics' reasons are sealed internals: only the numbers go out
+        "ratings": [
+            {k: r[k] for k in ("index", "rating", "critic_rating", "names_target")}
+            for r in sorted(ratings if ratings is not None else state.get("ratings", []), key=lambda r: r["index"])
+        ],
         "calls": len(log),
         "call_log": log,
         "prompt_tokens": sum(c["prompt_tokens"] for c in log),
         "completion_tokens": sum(c["completion_tokens"] for c in log),
         "error": error if error is not None else state.get("error"),
     }
+    annotate_run(
+        {
+            "alu_decision": decision,
+            "alu_flagged": [f["id"] for f in flagged],
+            "alu_error_stage": (audit["error"] or {}).get("stage"),
+        },
+        tags=[f"alu:{decision}"],
+    )
     update: dict[str, Any] = {"answer": answer, "audit": audit}
     if calls:
         update["calls"] = list(calls)

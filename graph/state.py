@@ -34,7 +34,9 @@ Decision = Literal["passthrough", "rewritten", "refused"]
 
 
 class Flag(TypedDict):
-    """A target the auditor found, with the words that gave it away."""
+    """A target the auditor found: for a deterministic match, the (folded) words that
+    matched; for the judge's flags, "(indirect reference)" — its quote of the draft goes
+    to the trace only."""
 
     id: str
     name: str
@@ -44,13 +46,22 @@ class Flag(TypedDict):
 
 
 class Rating(TypedDict):
-    """The critic's verdict on one rewrite."""
+    """The critic's verdict on one rewrite (``text`` and ``reason`` sealed: internal)."""
 
     index: int
     text: str
     rating: int
     critic_rating: int | None
     reason: str
+    names_target: bool
+
+
+class RatingSummary(TypedDict):
+    """A rating as the audit record shows it: numbers only, no rewrite text."""
+
+    index: int
+    rating: int
+    critic_rating: int | None
     names_target: bool
 
 
@@ -77,7 +88,7 @@ class Audit(TypedDict):
 
     decision: Decision
     flagged: list[Flag]
-    ratings: list[Rating]
+    ratings: list[RatingSummary]
     calls: int
     call_log: list[CallRecord]
     prompt_tokens: int
@@ -115,7 +126,7 @@ class State(InputState, OutputState, total=False):
     history: str
     """Earlier human turns, scanned by the auditor for targets the query refers back to."""
     draft: str
-    """The vanilla answer: never leaves the graph un-audited."""
+    """The vanilla answer, sealed (:mod:`alu.sealed`): never leaves the graph un-audited."""
     flagged: list[Flag]
     ratings: Annotated[list[Rating], operator.add]
     calls: Annotated[list[CallRecord], operator.add]

@@ -21,7 +21,9 @@ from alu.graph.context import Context, ensure_context
 from alu.graph.state import EraseTask, Flag, State
 from alu.models import Models, call_structured
 from alu.prompts import render
+from alu.sealed import unseal
 from alu.shortlist import shortlist
+from alu.tracing import annotate_run
 
 
 class Reference(BaseModel):
@@ -44,7 +46,8 @@ def _flag(target, evidence: str, source: str) -> Flag:
 def auditor(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
     """Flag the targets the exchange refers to; finish the run when there are none."""
     context = ensure_context(runtime.context)
-    text = "\n".join(filter(None, [state.get("history"), state["question"], state["draft"]]))
+    draft = unseal(state["draft"])
+    text = "\n".join(filter(None, [state.get("history"), state["question"], draft]))
     found = shortlist(
         text,
         store=runtime.store,
@@ -65,7 +68,7 @@ def auditor(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
         model, name = models.get("auditor", context, context.judge_temperature)
         messages = [
             SystemMessage(render("auditor_system")),
-            HumanMessage(render("auditor_user", candidates=listing, question=state["question"], draft=state["draft"])),
+            HumanMessage(render("auditor_user", candidates=listing, question=state["question"], draft=draft)),
         ]
         verdict, record = call_structured(
             "auditor", model, name, messages, AuditVerdict, context.structured_output_method
@@ -73,10 +76,15 @@ def auditor(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
         calls.append(record)
         for ref in verdict.referenced:
             if ref.id in candidates and all(f["id"] != ref.id for f in flagged):
-                flagged.append(_flag(candidates[ref.id], ref.evidence, "judge"))
+                # the judge's evidence quotes the draft: it goes to the trace, not the caller
+                flagged.append(_flag(candidates[ref.id], "(indirect reference)", "judge"))
+                annotate_run({f"alu_evidence_{ref.id}": ref.evidence})
+    annotate_run(
+        {"alu_tenant": context.tenant, "alu_flagged": [f["id"] for f in flagged], "alu_candidates": len(found.candidates)}
+    )
     if flagged:
         return {"flagged": flagged, "calls": calls}
-    return {"flagged": [], **finish(state, answer=state["draft"], decision="passthrough", calls=calls)}
+    return {"flagged": [], **finish(state, answer=draft, decision="passthrough", calls=calls)}
 
 
 def route_after_audit(state: State, runtime: Runtime[Context]) -> list[Send] | str:

@@ -19,6 +19,7 @@ from alu.matching import strict_mentions
 from alu.models import Models, call_text
 from alu.nodes.critic import flagged_targets
 from alu.prompts import render
+from alu.sealed import unseal
 
 
 def composer(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
@@ -36,7 +37,7 @@ def composer(state: State, runtime: Runtime[Context], *, models: Models) -> dict
         return {**finish(state, answer=context.refusal, decision="refused", error=missing), "error": missing}
     top = sorted(ratings, key=lambda r: (-r["rating"], r["index"]))[: context.j]
     mean = sum(r["rating"] for r in top) / len(top)
-    passing = [r["text"] for r in top if r["rating"] >= context.threshold]
+    passing = [unseal(r["text"]) for r in top if r["rating"] >= context.threshold]
     if mean < context.threshold or not passing:
         return finish(state, answer=context.refusal, decision="refused")
     calls = []

@@ -19,6 +19,7 @@ from alu.matching import strict_mentions
 from alu.models import Models, call_structured
 from alu.nodes.eraser import describe_targets
 from alu.prompts import render
+from alu.sealed import seal, unseal
 from alu.targets import Target
 
 
@@ -37,6 +38,7 @@ def flagged_targets(flagged: list[Flag]) -> list[Target]:
 def critic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models) -> dict:
     """Rate one rewrite; the deterministic check has the last word."""
     context = ensure_context(runtime.context)
+    rewrite = unseal(task["rewrite"])
     model, name = models.get("critic", context, context.judge_temperature)
     messages = [
         SystemMessage(render("critic_system")),
@@ -45,20 +47,20 @@ def critic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models) -> 
                 "critic_user",
                 targets=describe_targets(task["flagged"]),
                 question=task["question"],
-                rewrite=task["rewrite"],
+                rewrite=rewrite,
             )
         ),
     ]
     critique, record = call_structured(
         "critic", model, name, messages, Critique, context.structured_output_method
     )
-    names_target = bool(strict_mentions(task["rewrite"], flagged_targets(task["flagged"])))
+    names_target = bool(strict_mentions(rewrite, flagged_targets(task["flagged"])))
     rating = Rating(
         index=task["index"],
-        text=task["rewrite"],
+        text=task["rewrite"],  # still sealed
         rating=1 if names_target else critique.rating,
         critic_rating=critique.rating,
-        reason=critique.reason,
+        reason=seal(critique.reason),
         names_target=names_target,
     )
     return {"ratings": [rating], "calls": [record]}

@@ -12,6 +12,7 @@ from alu.graph.context import Context, ensure_context
 from alu.graph.state import CritiqueTask, EraseTask, Flag
 from alu.models import Models, call_text
 from alu.prompts import render
+from alu.sealed import seal, unseal
 
 
 def describe_targets(flagged: list[Flag]) -> str:
@@ -33,7 +34,7 @@ def eraser(task: EraseTask, runtime: Runtime[Context], *, models: Models) -> Com
                 "eraser_user",
                 targets=describe_targets(task["flagged"]),
                 question=task["question"],
-                draft=task["draft"],
+                draft=unseal(task["draft"]),
             )
         ),
     ]
@@ -42,6 +43,6 @@ def eraser(task: EraseTask, runtime: Runtime[Context], *, models: Models) -> Com
         update={"calls": [record]},
         goto=Send(
             "critic",
-            CritiqueTask(index=task["index"], question=task["question"], rewrite=rewrite, flagged=task["flagged"]),
+            CritiqueTask(index=task["index"], question=task["question"], rewrite=seal(rewrite), flagged=task["flagged"]),
         ),
     )
