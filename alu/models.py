@@ -86,6 +86,7 @@ def _init(spec: str, temperature: float, context: Context) -> BaseChatModel:
             max_tokens=context.max_tokens,
             timeout=context.model_timeout,
             max_retries=2,
+            disable_streaming=True,
         )
     except ImportError as exc:
         raise InvalidContextError(
@@ -103,11 +104,40 @@ def _model_name(model: BaseChatModel) -> str:
     return type(model).__name__
 
 
+def _internal_callbacks() -> Any:
+    """The running node's callbacks minus the *streaming* ones.
+
+    LangGraph's ``messages`` stream mode and the server's ``events`` mode listen through
+    streaming callback handlers; with one present, LangChain also switches the model to
+    its streaming API (which breaks tool calls on llama.cpp's server). Internal calls
+    drop those handlers, so no stream mode ever sees a draft, a prompt or a rewrite,
+    while tracers (LangSmith) and the user's other callbacks still see every call,
+    nested under the agent's run.
+    """
+    from langchain_core.runnables.config import ensure_config, get_callback_manager_for_config
+
+    try:
+        from langchain_core.tracers._streaming import _StreamingCallbackHandler as Streaming
+    except ImportError:  # pragma: no cover - older langchain-core
+        Streaming = None
+
+    def keep(handlers: list) -> list:
+        if Streaming is None:
+            return [h for h in handlers if "Stream" not in type(h).__name__]
+        return [h for h in handlers if not isinstance(h, Streaming)]
+
+    manager = get_callback_manager_for_config(ensure_config())
+    manager.handlers = keep(manager.handlers)
+    manager.inheritable_handlers = keep(manager.inheritable_handlers)
+    return manager
+
+
 def _config(agent: str, model_name: str) -> dict[str, Any]:
     return {
         "tags": [NOSTREAM_TAG, f"alu:{agent}"],
         "run_name": f"{agent}_model",
         "metadata": {"alu_agent": agent, "alu_model": model_name},
+        "callbacks": _internal_callbacks(),
     }
 
 
