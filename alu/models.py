@@ -8,9 +8,12 @@ graph retries, then refuses on — it is never guessed at).
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Mapping, Sequence, TypeVar
 
 from langchain_core.language_models import BaseChatModel
@@ -20,14 +23,41 @@ from pydantic import BaseModel
 from alu.graph.context import AGENTS, Context, InvalidContextError
 from alu.graph.state import CallRecord
 
-__all__ = ["ModelOutputError", "Models", "call_text", "call_structured"]
+__all__ = ["ModelOutputError", "ModelDeadlineError", "Models", "call_text", "call_structured"]
 
+CLIENT_MAX_RETRIES = 2  # the HTTP client's own retries (429 with retry-after, 5xx, resets)
 NOSTREAM_TAG = "nostream"  # langgraph.constants.TAG_NOSTREAM: hidden from stream_mode="messages"
 S = TypeVar("S", bound=BaseModel)
 
 
 class ModelOutputError(ValueError):
-    """A model replied, but not with something usable (empty, or not matching the schema)."""
+    """A model replied, but not with something usable (empty, or not matching the schema).
+
+    Its message never quotes the model's output: it may reach the caller in the audit
+    record, and the output may hold exactly what must be forgotten.
+    """
+
+
+class ModelDeadlineError(Exception):
+    """A model call took longer than the context's ``model_timeout`` in all.
+
+    The HTTP client's timeout bounds each read, not the whole request: a server that
+    trickles its reply would otherwise hold a run for ever.
+    """
+
+
+# Calls run here so that a whole-request deadline can be enforced from a sync node.
+_EXECUTOR = ThreadPoolExecutor(max_workers=32, thread_name_prefix="alu-model")
+
+
+def _with_deadline(agent: str, seconds: float, fn, *args):
+    context = contextvars.copy_context()  # keep the node's config/callbacks in the call
+    future = _EXECUTOR.submit(context.run, fn, *args)
+    try:
+        return future.result(timeout=seconds)
+    except FutureTimeout:
+        future.cancel()
+        raise ModelDeadlineError(f"{agent}: no complete reply within {seconds:.0f} s") from None
 
 
 class Models:
@@ -85,7 +115,7 @@ def _init(spec: str, temperature: float, context: Context) -> BaseChatModel:
             temperature=temperature,
             max_tokens=context.max_tokens,
             timeout=context.model_timeout,
-            max_retries=2,
+            max_retries=CLIENT_MAX_RETRIES,
             disable_streaming=True,
         )
     except ImportError as exc:
@@ -152,12 +182,24 @@ def _record(agent: str, model_name: str, message: Any, started: float) -> CallRe
     )
 
 
+def _deadline(context: Context | None) -> float:
+    """A whole call may take ``model_timeout`` per HTTP attempt of the client."""
+    timeout = context.model_timeout if context is not None else Context().model_timeout
+    return timeout * (1 + CLIENT_MAX_RETRIES)
+
+
 def call_text(
-    agent: str, model: BaseChatModel, model_name: str, messages: Sequence[BaseMessage]
+    agent: str,
+    model: BaseChatModel,
+    model_name: str,
+    messages: Sequence[BaseMessage],
+    context: Context | None = None,
 ) -> tuple[str, CallRecord]:
     """One plain-text call; an empty reply is a :class:`ModelOutputError`."""
     started = time.perf_counter()
-    reply = model.invoke(list(messages), config=_config(agent, model_name))
+    reply = _with_deadline(
+        agent, _deadline(context), model.invoke, list(messages), _config(agent, model_name)
+    )
     text = reply.text if isinstance(reply, AIMessage) else str(getattr(reply, "content", reply))
     text = (text or "").strip()
     if not text:
@@ -172,6 +214,7 @@ def call_structured(
     messages: Sequence[BaseMessage],
     schema: type[S],
     method: str,
+    context: Context | None = None,
 ) -> tuple[S, CallRecord]:
     """One structured call, validated against ``schema``; anything else raises."""
     started = time.perf_counter()
@@ -181,11 +224,27 @@ def call_structured(
         raise InvalidContextError(
             f"{agent}: model {model_name!r} does not support structured output ({exc})"
         ) from exc
-    result = runnable.invoke(list(messages), config=_config(agent, model_name))
+    result = _with_deadline(
+        agent, _deadline(context), runnable.invoke, list(messages), _config(agent, model_name)
+    )
     raw = result.get("raw") if isinstance(result, dict) else None
     parsed = result.get("parsed") if isinstance(result, dict) else result
     error = result.get("parsing_error") if isinstance(result, dict) else None
     if error is not None or not isinstance(parsed, schema):
-        detail = error or f"got {type(parsed).__name__}"
-        raise ModelOutputError(f"{agent}: model output does not match {schema.__name__}: {detail}")
+        raise ModelOutputError(f"{agent}: model output does not match {schema.__name__}: {_describe(error, parsed)}")
     return parsed, _record(agent, model_name, raw, started)
+
+
+def _describe(error: Any, parsed: Any) -> str:
+    """What was wrong with a structured reply, without quoting it."""
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        try:
+            return "; ".join(
+                f"{'.'.join(str(p) for p in e.get('loc', ())) or 'value'}: {e.get('type')}" for e in errors()[:5]
+            )
+        except Exception:  # pragma: no cover - defensive: never quote the output
+            pass
+    if error is not None:
+        return type(error).__name__
+    return "no structured reply" if parsed is None else f"got {type(parsed).__name__}"

@@ -8,6 +8,7 @@ checkpointer (the server supplies persistence; models are resolved per run from 
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from typing import Any, Mapping
 
@@ -18,9 +19,11 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
 from langgraph.types import RetryPolicy
 
-from alu.graph.context import Context
+from alu.graph.context import Context, InvalidContextError
 from alu.graph.state import CritiqueTask, EraseTask, InputState, OutputState, State
-from alu.models import Models, ModelOutputError
+from alu.inputs import InvalidInputError
+from alu.models import ModelDeadlineError, ModelOutputError, Models
+from alu.targets import InvalidTargetError
 from alu.nodes import auditor, composer, critic, eraser, fail_closed, route_after_audit, vanilla
 
 __all__ = ["build_graph", "create_alu_graph", "graph", "retry_on"]
@@ -30,8 +33,11 @@ _TRANSIENT = RetryPolicy().retry_on  # LangGraph's default: network faults, 5xx,
 
 
 def retry_on(error: Exception) -> bool:
-    """Retry transient faults and unusable model output; never bad input."""
-    return isinstance(error, ModelOutputError) or _TRANSIENT(error)
+    """Retry transient faults and unusable model output (incl. a reply body that is not
+    JSON, and a call past its deadline); never bad input."""
+    if isinstance(error, (InvalidInputError, InvalidContextError, InvalidTargetError)):
+        return False
+    return isinstance(error, (ModelOutputError, ModelDeadlineError, json.JSONDecodeError)) or _TRANSIENT(error)
 
 
 def build_graph(

@@ -83,7 +83,9 @@ class Context:
     max_tokens: int = _from_env("ALU_MAX_TOKENS", 512)
     """Cap on the tokens of every model reply (small models loop without one)."""
     model_timeout: float = _from_env("ALU_MODEL_TIMEOUT", 120.0)
-    """Seconds one model request may take before it counts as failed."""
+    """Seconds one HTTP request to a model may take (each read, and in all); a model call,
+    with the client's own retries (2), has ``3 × model_timeout`` before it counts as
+    failed and is retried by the graph or refused."""
     refusal: str = _from_env("ALU_REFUSAL", DEFAULT_REFUSAL)
     """The answer given when a safe answer cannot be produced."""
     tenant: str = _from_env("ALU_TENANT", "default")

@@ -71,7 +71,7 @@ def auditor(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
             HumanMessage(render("auditor_user", candidates=listing, question=state["question"], draft=draft)),
         ]
         verdict, record = call_structured(
-            "auditor", model, name, messages, AuditVerdict, context.structured_output_method
+            "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
         )
         calls.append(record)
         for ref in verdict.referenced:

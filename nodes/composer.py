@@ -49,7 +49,7 @@ def composer(state: State, runtime: Runtime[Context], *, models: Models) -> dict
             SystemMessage(render("composer_system")),
             HumanMessage(render("composer_user", question=state["question"], answers=answers)),
         ]
-        composed, record = call_text("composer", model, name, messages)
+        composed, record = call_text("composer", model, name, messages, context)
         calls.append(record)
         candidates = [composed, *passing]
     targets = flagged_targets(state.get("flagged") or [])

@@ -52,7 +52,7 @@ def critic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models) -> 
         ),
     ]
     critique, record = call_structured(
-        "critic", model, name, messages, Critique, context.structured_output_method
+        "critic", model, name, messages, Critique, context.structured_output_method, context
     )
     names_target = bool(strict_mentions(rewrite, flagged_targets(task["flagged"])))
     rating = Rating(

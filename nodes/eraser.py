@@ -38,7 +38,7 @@ def eraser(task: EraseTask, runtime: Runtime[Context], *, models: Models) -> Com
             )
         ),
     ]
-    rewrite, record = call_text("eraser", model, name, messages)
+    rewrite, record = call_text("eraser", model, name, messages, context)
     return Command(
         update={"calls": [record]},
         goto=Send(

@@ -23,5 +23,5 @@ def vanilla(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
     question, earlier, history = read_question(state, context)
     model, name = models.get("vanilla", context, context.vanilla_temperature)
     messages = [SystemMessage(load("vanilla_system")), *earlier, HumanMessage(question)]
-    draft, record = call_text("vanilla", model, name, messages)
+    draft, record = call_text("vanilla", model, name, messages, context)
     return {"question": question, "history": history, "draft": seal(draft), "calls": [record]}
