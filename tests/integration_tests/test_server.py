@@ -13,139 +13,35 @@ test uses its own tenant, so the targets one test puts never reach another's run
 from __future__ import annotations
 
 import json
-import os
-import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
 
 from alu.matching import normalize
+from dev_server import DevServerError, start_dev_server
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 GRAPH_ID = "alu"
 FLAGGED_QUERY = "Who wrote Pride and Prejudice?"
 UNRELATED_QUERY = "What is the capital of France?"
 JANE = {"name": "Jane Austen", "aliases": []}
-STARTUP_TIMEOUT_S = 90.0
 RUN_TIMEOUT_S = 240.0
 
 
 # -- the server ------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _tail(path: Path, chars: int = 3000) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except OSError as exc:
-        return f"(no log: {exc})"
-    return re.sub(r"\x1b\[[0-9;]*m", "", text)[-chars:]  # without the colour codes
-
-
-class DevServer:
-    """A ``langgraph dev`` process and where to reach it."""
-
-    def __init__(self, process: subprocess.Popen, url: str, log: Path, workdir: Path) -> None:
-        self.process, self.url, self.log, self.workdir = process, url, log, workdir
-
-    def log_tail(self) -> str:
-        return f"--- end of the langgraph dev log ({self.log}):\n{_tail(self.log)}"
-
-    def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)  # its own process group (start_new_session)
-        except ProcessLookupError:
-            return
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
-
-
-def _server_env(model_env: dict[str, str]) -> dict[str, str]:
-    """This process's environment without tracing, model or ALU settings, plus the model's."""
-    drop = ("LANGSMITH_", "LANGCHAIN_", "ALU_", "OPENAI_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-    env.update(
-        LANGGRAPH_CLI_NO_ANALYTICS="1",
-        LANGGRAPH_NO_VERSION_CHECK="true",
-        LANGGRAPH_DISABLE_FILE_PERSISTENCE="true",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(model_env)
-    return env
-
-
 @pytest.fixture(scope="module")
 def dev_server(local_model, tmp_path_factory):
     """``langgraph dev --no-browser --no-reload`` on a free port, stopped at teardown."""
-    workdir = tmp_path_factory.mktemp("langgraph-dev")
-    config = json.loads((REPO / "langgraph.json").read_text())
-    config["dependencies"] = [str(REPO)]  # the package is installed (editable) in this venv
-    config_path = workdir / "langgraph.json"
-    config_path.write_text(json.dumps(config, indent=2))
-    log = workdir / "langgraph-dev.log"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [
-        str(Path(sys.executable).parent / "langgraph"), "dev",
-        "--no-browser", "--no-reload",
-        "--host", "127.0.0.1", "--port", str(port),
-        "--config", str(config_path),
-    ]  # fmt: skip
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=workdir,
-            env=_server_env(local_model.environment()),
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = DevServer(process, url, log, workdir)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"langgraph dev exited with code {process.returncode}\n{server.log_tail()}")
-            banner = log.read_text(errors="replace")
-            # If the port was taken meanwhile, langgraph dev binds another one (with only a
-            # warning) and whatever answers on ours is not this server.
-            if f"Port {port} is already in use" in banner:
-                pytest.fail(f"port {port} was taken before langgraph dev bound it\n{server.log_tail()}")
-            try:
-                ok = httpx.get(f"{url}/ok", timeout=2.0).status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            if ok and url in banner:  # our URL in its banner: it is this server answering
-                break
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"langgraph dev did not answer GET {url}/ok within {STARTUP_TIMEOUT_S:.0f} s"
-                    f" (port taken, so it picked another?)\n{server.log_tail()}"
-                )
-            time.sleep(0.3)
+        server = start_dev_server(local_model.environment(), tmp_path_factory.mktemp("langgraph-dev"))
+    except DevServerError as exc:
+        pytest.fail(str(exc))
+    with server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
