@@ -90,13 +90,23 @@ def cmd_targets(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
         registry = TargetRegistry(store, tenant=args.tenant)
         if args.targets_command == "add":
-            target = registry.add(
-                args.name,
-                aliases=args.alias or (),
-                kind=args.kind,
-                description=args.description or "",
-                keywords=args.keyword or (),
-            )
+            from alu.enrich import EnrichmentError
+
+            server = _configure_model(argparse.Namespace(model=None)) if args.enrich else None
+            try:
+                target = registry.add(
+                    args.name,
+                    aliases=args.alias or (),
+                    kind=args.kind,
+                    description=args.description or "",
+                    keywords=args.keyword or (),
+                    enrich=args.enrich,
+                )
+            except EnrichmentError as exc:
+                raise CliError(f"{exc}; nothing was stored (retry, or add without --enrich)", EXIT_ERROR) from None
+            finally:
+                if server is not None:
+                    server.stop()
             _say(f"added {target.name} (id {target.id})")
             _print_targets([target], args.json)
         elif args.targets_command == "list":
@@ -221,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--keyword", action="append", metavar="KW", help="a cue for indirect references (repeatable)")
     add.add_argument("--description", metavar="D")
     add.add_argument("--kind", choices=TARGET_KINDS, default=None)
+    add.add_argument("--enrich", action="store_true", help="ask the model once for aliases and keywords to store too")
     add.add_argument("--json", action="store_true")
     lst = tsub.add_parser("list", parents=[common], help="list the targets")
     lst.add_argument("--json", action="store_true")
@@ -229,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp = tsub.add_parser("import", parents=[common], help="add targets from a JSON list or a text file (one per line)")
     imp.add_argument("file")
     targets.set_defaults(func=cmd_targets)
+    from alu.bench import add_bench_parser
+
+    add_bench_parser(sub)
     return parser
 
 

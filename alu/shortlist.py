@@ -1,23 +1,46 @@
 """The auditor's first stage: which registered targets a text may refer to.
 
-Reads the tenant's targets from the run's store, keeps an index per registry version
-(rebuilt only when the stored targets change), adds the run's own extra targets, and
-returns the direct mentions plus a bounded list of weaker candidates for the judge.
+Keeps one :class:`~alu.matching.TargetIndex` per (store, tenant), in step with the
+store at the cost of one ``store.get`` per query: the registry's version item (see
+:mod:`alu.targets`). When the version changes, the index re-reads only the targets named
+by the change records written since it last looked (falling back to a full rebuild when
+it cannot know: a version written by another client, a change of many targets, or a
+last look older than the records kept). A store with no version item is listed on every
+query, so targets written straight into it are always honoured.
+
+The index is shared by every thread of the process; each look-up holds the entry's lock
+(the index is updated in place, and a Python dict must not change while it is read).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import weakref
-from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Mapping
 
 from langgraph.store.base import BaseStore
 
 from alu.matching import Match, TargetIndex, rank
-from alu.targets import Target, load_targets, namespace
+from alu.targets import (
+    CHANGE_RETENTION_S,
+    VERSION_KEY,
+    InvalidTargetError,
+    Target,
+    changes_namespace,
+    load_targets,
+    meta_namespace,
+    namespace,
+)
 
-__all__ = ["Shortlist", "shortlist"]
+__all__ = ["Shortlist", "shortlist", "cache_stats", "clear_memos"]
+
+_CLOCK_SKEW_S = 300.0
+"""Change records stamped up to this long before a reader's last look are read again
+(writers' clocks and slow batches); re-reading a target is harmless."""
+_MAX_CHANGES = 1000  # more change records than this since the last look: rebuild instead
 
 
 @dataclass(frozen=True)
@@ -29,28 +52,167 @@ class Shortlist:
     targets: dict[str, Target]
 
 
+@dataclass
+class _Entry:
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    index: TargetIndex | None = None
+    version: Any = None  # the version item's value the index reflects; None = unversioned
+    fingerprint: tuple | None = None  # unversioned stores: what the index was built from
+    synced_at: float = 0.0  # wall clock when the version was last read
+    applied: dict[str, float] = field(default_factory=dict)  # change record key -> ts
+    rebuilds: int = 0
+    incremental: int = 0
+
+
 class _IndexCache:
-    """One index per (store, namespace), reused while the stored targets are unchanged."""
+    """One index per (store, tenant), kept in step with the store's registry version."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: "weakref.WeakKeyDictionary[BaseStore, dict]" = weakref.WeakKeyDictionary()
+        self._entries: "weakref.WeakKeyDictionary[BaseStore, dict[str, _Entry]]" = (
+            weakref.WeakKeyDictionary()
+        )
 
-    def get(self, store: BaseStore, ns: tuple[str, ...]) -> TargetIndex:
+    def _entry(self, store: BaseStore, tenant: str, create: bool = True) -> _Entry | None:
+        with self._lock:
+            per_store = self._entries.get(store)
+            if per_store is None:
+                if not create:
+                    return None
+                per_store = self._entries[store] = {}
+            entry = per_store.get(tenant)
+            if entry is None and create:
+                entry = per_store[tenant] = _Entry()
+            return entry
+
+    @contextmanager
+    def synced(self, store: BaseStore, tenant: str, *, warm_only: bool = False) -> Iterator[TargetIndex | None]:
+        """The tenant's index, in step with the store, locked for the ``with`` block.
+
+        ``warm_only``: yield None instead of building an index this process has not
+        built yet (a one-off caller is better served by listing the targets itself).
+        """
+        entry = self._entry(store, tenant, create=not warm_only)
+        if entry is None or (warm_only and entry.index is None):
+            yield None
+            return
+        with entry.lock:
+            _sync(entry, store, tenant)
+            yield entry.index
+
+    def stats(self, store: BaseStore, tenant: str) -> dict[str, int]:
+        entry = self._entry(store, tenant, create=False)
+        if entry is None:
+            return {"rebuilds": 0, "incremental": 0, "targets": 0}
+        with entry.lock:
+            return {
+                "rebuilds": entry.rebuilds,
+                "incremental": entry.incremental,
+                "targets": len(entry.index) if entry.index is not None else 0,
+            }
+
+
+def _sync(entry: _Entry, store: BaseStore, tenant: str) -> None:
+    """Bring ``entry.index`` in step with the store (one ``get`` when nothing changed)."""
+    ns = namespace(tenant)
+    read_at = time.time()
+    item = store.get(meta_namespace(tenant), VERSION_KEY)
+    if item is None:  # unversioned: list every time (targets written by other clients)
         targets = load_targets(store, ns)
         fingerprint = tuple(sorted((t.id, hash(t)) for t in targets))
-        with self._lock:
-            per_store = self._entries.setdefault(store, {})
-            cached = per_store.get(ns)
-            if cached is not None and cached[0] == fingerprint:
-                return cached[1]
-        index = TargetIndex(targets)
-        with self._lock:
-            per_store[ns] = (fingerprint, index)
-        return index
+        if entry.index is None or entry.version is not None or entry.fingerprint != fingerprint:
+            entry.index = TargetIndex(targets)
+            entry.rebuilds += 1
+        entry.version, entry.fingerprint, entry.applied = None, fingerprint, {}
+        return
+    version = item.value
+    if entry.index is not None and entry.version == version:
+        return
+    if not (
+        entry.index is not None
+        and entry.version is not None
+        and isinstance(version, Mapping)
+        and isinstance(version.get("change"), str)
+        and read_at - entry.synced_at < CHANGE_RETENTION_S / 2
+        and _apply_changes(entry, store, tenant)
+    ):
+        # The change records visible now are reflected by the listing that follows (a
+        # record is written in the same batch as its targets): mark them applied, or the
+        # next look would apply them again (and rebuild again for a record of "many").
+        since = read_at - _CLOCK_SKEW_S
+        entry.applied = {record.key: since for record in _change_records(store, tenant, since) or ()}
+        entry.index = TargetIndex(load_targets(store, ns))
+        entry.rebuilds += 1
+    else:
+        entry.incremental += 1
+    entry.version, entry.fingerprint, entry.synced_at = version, None, read_at
+
+
+def _change_records(store: BaseStore, tenant: str, since: float) -> list | None:
+    """Change records stamped at or after ``since`` (at most one more than the cap), or
+    None when they cannot be read (an item another client wrote there without a numeric
+    ``ts`` can make a store's filter fail): the caller then rebuilds."""
+    ns = changes_namespace(tenant)
+    try:
+        records = store.search(ns, filter={"ts": {"$gte": since}}, limit=_MAX_CHANGES + 1)
+    except (TypeError, ValueError):
+        return None
+    return [r for r in records if tuple(r.namespace) == ns]
+
+
+def _apply_changes(entry: _Entry, store: BaseStore, tenant: str) -> bool:
+    """Re-read the targets named by change records since the last look; False when a
+    full rebuild is needed instead (a record of "many" targets, or too many records)."""
+    since = entry.synced_at - _CLOCK_SKEW_S
+    records = _change_records(store, tenant, since)
+    if records is None or len(records) > _MAX_CHANGES:
+        return False
+    fresh = [r for r in records if r.key not in entry.applied]
+    ids: set[str] = set()
+    for record in fresh:
+        changed = record.value.get("ids")
+        if not isinstance(changed, list):
+            return False
+        ids.update(i for i in changed if isinstance(i, str))
+    ns = namespace(tenant)
+    index = entry.index
+    assert index is not None
+    for target_id in sorted(ids):
+        item = store.get(ns, target_id)
+        target = None
+        if item is not None:
+            try:
+                target = Target.parse(item.value, key=item.key, strict=False)
+            except InvalidTargetError:
+                target = None
+        if target is None:
+            index.remove(target_id)
+        else:
+            index.add(target)
+    for record in fresh:
+        ts = record.value.get("ts")
+        entry.applied[record.key] = float(ts) if isinstance(ts, (int, float)) else time.time()
+    entry.applied = {k: ts for k, ts in entry.applied.items() if ts >= since}
+    return True
 
 
 _CACHE = _IndexCache()
+
+
+def clear_memos(store: BaseStore, tenant: str) -> None:
+    """Forget the cached index's per-word memos (benchmarks replay a query stream from
+    cold with it); the index stays built."""
+    entry = _CACHE._entry(store, tenant, create=False)
+    if entry is not None:
+        with entry.lock:
+            if entry.index is not None:
+                entry.index.clear_memos()
+
+
+def cache_stats(store: BaseStore, tenant: str) -> dict[str, int]:
+    """How the tenant's cached index was kept in step: full ``rebuilds`` and
+    ``incremental`` updates so far, and the number of ``targets`` indexed."""
+    return _CACHE.stats(store, tenant)
 
 
 def shortlist(
@@ -62,19 +224,22 @@ def shortlist(
     size: int = 8,
 ) -> Shortlist:
     """Match ``text`` against the tenant's registry and the run's extra targets."""
-    indexes: list[TargetIndex] = []
+    found: list[tuple[Match, Target]] = []
     if store is not None:
-        indexes.append(_CACHE.get(store, namespace(tenant)))
+        namespace(tenant)  # validates the tenant
+        with _CACHE.synced(store, tenant) as index:
+            assert index is not None
+            found.extend((m, index.targets[m.target_id]) for m in index.find(text))
     extra_targets = [Target.parse(e) for e in extra or ()]
     if extra_targets:
-        indexes.append(TargetIndex(extra_targets))
+        index = TargetIndex(extra_targets)
+        found.extend((m, index.targets[m.target_id]) for m in index.find(text))
     best: dict[str, Match] = {}
     targets: dict[str, Target] = {}
-    for index in indexes:
-        for match in index.find(text):
-            if match.target_id not in best:
-                best[match.target_id] = match
-                targets[match.target_id] = index.targets[match.target_id]
+    for match, target in found:
+        if match.target_id not in best:
+            best[match.target_id] = match
+            targets[match.target_id] = target
     ranked = sorted(best.values(), key=rank, reverse=True)
     direct = [m for m in ranked if m.direct]
     candidates = [m for m in ranked if not m.direct][:size]

@@ -43,6 +43,17 @@ def _flag(target, evidence: str, source: str) -> Flag:
     return Flag(id=target.id, name=target.name, aliases=list(target.aliases), evidence=evidence, source=source)
 
 
+def judge_prompts(question: str, draft: str, candidates: list) -> tuple[str, str]:
+    """The judge's system and user prompts: the shortlisted candidates only."""
+    listing = "\n".join(
+        f"- id: {t.id} | {t.name}"
+        + (f" (also: {', '.join(t.aliases[:5])})" if t.aliases else "")
+        + (f" — {t.description[:160]}" if t.description else "")
+        for t in candidates
+    )
+    return render("auditor_system"), render("auditor_user", candidates=listing, question=question, draft=draft)
+
+
 def auditor(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
     """Flag the targets the exchange refers to; finish the run when there are none."""
     context = ensure_context(runtime.context)
@@ -59,17 +70,9 @@ def auditor(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
     calls = []
     if found.candidates and context.audit_mode == "judge":
         candidates = {m.target_id: found.targets[m.target_id] for m in found.candidates}
-        listing = "\n".join(
-            f"- id: {t.id} | {t.name}"
-            + (f" (also: {', '.join(t.aliases[:5])})" if t.aliases else "")
-            + (f" — {t.description[:160]}" if t.description else "")
-            for t in candidates.values()
-        )
         model, name = models.get("auditor", context, context.judge_temperature)
-        messages = [
-            SystemMessage(render("auditor_system")),
-            HumanMessage(render("auditor_user", candidates=listing, question=state["question"], draft=draft)),
-        ]
+        system, user = judge_prompts(state["question"], draft, list(candidates.values()))
+        messages = [SystemMessage(system), HumanMessage(user)]
         verdict, record = call_structured(
             "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
         )
