@@ -241,8 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     targets.set_defaults(func=cmd_targets)
     from alu.bench import add_bench_parser
+    from alu.evaluation.cli import add_eval_parser
 
     add_bench_parser(sub)
+    add_eval_parser(sub)
     return parser
 
 

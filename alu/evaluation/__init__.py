@@ -1,0 +1,30 @@
+"""Evaluation harness: leak, utility and cost of ALU against baselines (issue 6).
+
+    from alu.evaluation import run_evaluation
+
+    summary = run_evaluation("../shared/data", "smoke", "results/eval-smoke")
+    summary.metrics["alu"]["tofu"]["leak_rate"]
+
+Systems (:mod:`.systems`): ``vanilla``, ``prompt``, ``filter``, ``alu-linear``, ``alu``.
+Suites (:mod:`.data`): ``rwku``, ``tofu``, and the attacks ``masking``,
+``crosslingual``, ``manyshot``, ``injection``. Metrics: :mod:`.metrics`. The command
+line is ``alu eval`` (:mod:`.cli`).
+"""
+
+from alu.evaluation.config import SUITES, SYSTEMS, InvalidSuiteError, SuiteConfig, load_suite
+from alu.evaluation.data import Benchmark, DataError, Probe, build_benchmark
+from alu.evaluation.runner import Summary, run_evaluation
+
+__all__ = [
+    "run_evaluation",
+    "Summary",
+    "SuiteConfig",
+    "load_suite",
+    "build_benchmark",
+    "Benchmark",
+    "Probe",
+    "SYSTEMS",
+    "SUITES",
+    "InvalidSuiteError",
+    "DataError",
+]
