@@ -11,20 +11,26 @@ Suites (:mod:`.data`): ``rwku``, ``tofu``, and the attacks ``masking``,
 line is ``alu eval`` (:mod:`.cli`).
 """
 
-from alu.evaluation.config import SUITES, SYSTEMS, InvalidSuiteError, SuiteConfig, load_suite
+from alu.evaluation.config import (
+    SUITES,
+    SYSTEMS,
+    InvalidSuiteError,
+    SuiteConfig,
+    load_suite,
+)
 from alu.evaluation.data import Benchmark, DataError, Probe, build_benchmark
 from alu.evaluation.runner import Summary, run_evaluation
 
 __all__ = [
-    "run_evaluation",
-    "Summary",
-    "SuiteConfig",
-    "load_suite",
-    "build_benchmark",
-    "Benchmark",
-    "Probe",
-    "SYSTEMS",
     "SUITES",
-    "InvalidSuiteError",
+    "SYSTEMS",
+    "Benchmark",
     "DataError",
+    "InvalidSuiteError",
+    "Probe",
+    "SuiteConfig",
+    "Summary",
+    "build_benchmark",
+    "load_suite",
+    "run_evaluation",
 ]

@@ -117,7 +117,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_eval_parser(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParser:
+def add_eval_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``alu eval`` on the ``alu`` command's subparsers."""
     parser = subparsers.add_parser(
         "eval",

@@ -14,21 +14,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from alu.evaluation import templates
 
 __all__ = [
-    "SuiteConfig",
-    "SYSTEMS",
-    "SUITES",
     "HARNESS_VERSION",
+    "SUITES",
+    "SYSTEMS",
     "InvalidSuiteError",
+    "SuiteConfig",
+    "config_hash",
     "load_suite",
     "suite_names",
-    "config_hash",
 ]
 
 HARNESS_VERSION = 1
@@ -115,7 +116,7 @@ class SuiteConfig:
     def count(self, section: str, key: str) -> int:
         return int(getattr(self, section).get(key, 0) or 0)
 
-    def with_overrides(self, **changes: Any) -> "SuiteConfig":
+    def with_overrides(self, **changes: Any) -> SuiteConfig:
         """A copy with some fields changed (validated again)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
@@ -128,7 +129,7 @@ def suite_names() -> list[str]:
     return sorted(p.stem for p in SUITES_DIR.glob("*.json"))
 
 
-def load_suite(suite: "str | Path | Mapping[str, Any] | SuiteConfig") -> SuiteConfig:
+def load_suite(suite: str | Path | Mapping[str, Any] | SuiteConfig) -> SuiteConfig:
     """A suite by committed name, by path to a JSON file, or from a mapping."""
     if isinstance(suite, SuiteConfig):
         return suite

@@ -31,17 +31,18 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from alu.evaluation import templates
 from alu.evaluation.config import SuiteConfig
 from alu.matching import normalize, strict_mentions
 from alu.targets import Target
 
-__all__ = ["Probe", "Benchmark", "DataError", "build_benchmark", "default_data_dir"]
+__all__ = ["Benchmark", "DataError", "Probe", "build_benchmark", "default_data_dir"]
 
 
 class DataError(ValueError):

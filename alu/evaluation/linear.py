@@ -11,8 +11,9 @@ Where this differs from the authors' code, on purpose and the same way for every
 system: prompts are ``prompts/linear_*.txt`` (our wording); the vanilla step uses the
 same prompt as the other systems (``vanilla_system``) so that every system starts from
 the same draft; the k variants are parsed from labelled plain text (a constrained list
-of long strings makes small models loop); a ratings list shorter than the variants is
-padded with 1 (fail closed) instead of raising; nodes retry like ours (LangGraph
+of long strings makes small models loop); a ratings list that does not match the
+variants is cut or padded with 1 (fail closed) instead of ending the run with an error
+string (the record notes the mismatch); nodes retry like ours (LangGraph
 ``RetryPolicy``, transient faults and unusable output), and a run that still fails is
 refused by the harness rather than answered with an error string.
 """
@@ -21,8 +22,9 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Callable
+from typing import Annotated
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AnyMessage, HumanMessage, SystemMessage
@@ -33,11 +35,11 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from alu.graph.builder import retry_on
-from alu.models import call_structured, call_text
 from alu.matching import normalize
+from alu.models import call_structured, call_text
 from alu.prompts import load, render
 
-__all__ = ["LinearSettings", "build_linear_graph", "split_versions", "LinearRatings"]
+__all__ = ["LinearRatings", "LinearSettings", "build_linear_graph", "split_versions"]
 
 ModelGetter = Callable[[float], "tuple[BaseChatModel, str]"]
 

@@ -33,31 +33,31 @@ from __future__ import annotations
 import math
 import re
 import threading
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from alu.matching import TargetIndex, normalize, strict_mentions
 from alu.targets import Target
 
 __all__ = [
-    "names_target",
-    "gold_words",
     "contains_gold",
     "gold_recall",
-    "rouge_l_recall",
+    "gold_words",
     "is_refusal",
-    "wilson_interval",
-    "percentile",
     "mean",
-    "score_answer",
+    "names_target",
+    "percentile",
     "query_names_target",
+    "rouge_l_recall",
+    "score_answer",
+    "wilson_interval",
 ]
 
 FUNCTION_WORDS: frozenset[str] = frozenset(
     """a an the and or but nor of in on at to for from by with as into onto about over under
     than then that this these those there here is are was were be been being am do does did
-    done has have had having it its it s he him his she her hers they them their theirs we us
+    done has have had having it its he him his she her hers they them their theirs we us
     our you your i me my mine who whom whose which what when where why how not no yes so such
-    also very just only too can could will would shall should may might must s one""".split()
+    also very just only too can could will would shall should may might must s one""".split()  # noqa: SIM905
 )
 
 _REFUSAL = re.compile(

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from alu.evaluation.config import SUITES, SYSTEMS
 from alu.evaluation.metrics import mean, percentile, score_answer, wilson_interval
 from alu.evaluation.systems import REFUSAL
 from alu.targets import Target
 
-__all__ = ["score_record", "summarize", "by_attack", "write_reports", "markdown", "RATE_METRICS"]
+__all__ = ["RATE_METRICS", "by_attack", "markdown", "score_record", "summarize", "write_reports"]
 
 RATE_METRICS = (
     "leak_rate", "leak_name_rate", "leak_content_rate", "false_intervention_rate", "refusal_rate",
@@ -228,8 +229,8 @@ def markdown(summary: dict, attacks: dict, meta: dict) -> str:
         rows = []
         for attack in attack_names:
             cells = [attack]
-            for system in attacks:
-                m = attacks[system].get(attack)
+            for per_attack in attacks.values():
+                m = per_attack.get(attack)
                 cells.append("–" if m is None else f"{_pct(m['leak_rate'])} (n={m['n']})")
             rows.append(cells)
         parts.append(_table(header, rows))
@@ -261,9 +262,11 @@ def _charts(summary: dict, attacks: dict, out_dir: Path) -> list[Path]:
             continue
         yerr = [[max(0.0, y - m["leak_rate_ci95_low"])], [max(0.0, m["leak_rate_ci95_high"] - y)]]
         ax.errorbar([x], [y], yerr=yerr, fmt="o", capsize=4, color=colors.get(s), label=s, markersize=8)
-        near = sum(1 for px, py in placed if abs(px - x) < 0.06 and abs(py - y) < 0.05)
+        near = sum(1 for px, py in placed if abs(px - x) < 0.08 and abs(py - y) < 0.08)
         placed.append((x, y))
-        ax.annotate(s, (x, y), textcoords="offset points", xytext=(7, 5 + 11 * near))
+        side = -1 if near % 2 else 1  # crowded points: labels alternate right and left
+        ax.annotate(s, (x, y), textcoords="offset points", xytext=(9 * side, 4 + 6 * (near // 2)),
+                    ha="left" if side > 0 else "right")  # fmt: skip
     ax.set_xlabel("utility: ROUGE-L recall on utility probes (higher is better)")
     ax.set_ylabel("leak rate on forget probes (lower is better)")
     ax.set_xlim(-0.02, 1.02)
@@ -302,7 +305,7 @@ def _charts(summary: dict, attacks: dict, out_dir: Path) -> list[Path]:
 
     attack_names = sorted({a for per in attacks.values() for a in per})
     if attack_names:
-        fig, ax = plt.subplots(figsize=(max(8, 0.9 * len(attack_names) * max(1, len(systems)) / 2.5), 5))
+        fig, ax = plt.subplots(figsize=(min(16, max(8, 0.75 * len(attack_names) + 2)), 5))
         width = 0.8 / max(1, len(attacks))
         for n, s in enumerate(attacks):
             values = [(attacks[s].get(a) or {}).get("leak_rate") for a in attack_names]

@@ -13,22 +13,29 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from alu.evaluation.config import SYSTEMS, InvalidSuiteError, SuiteConfig, config_hash, load_suite
+from alu.evaluation.config import (
+    SYSTEMS,
+    InvalidSuiteError,
+    SuiteConfig,
+    config_hash,
+    load_suite,
+)
 from alu.evaluation.data import Benchmark, Probe, build_benchmark, default_data_dir
 from alu.evaluation.metrics import query_names_target
-from alu.evaluation.report import markdown, write_reports, score_record
+from alu.evaluation.report import markdown, score_record, write_reports
 from alu.evaluation.systems import ModelFactory, Outcome, System, build_systems, timed
 from alu.matching import TargetIndex
 
-__all__ = ["Summary", "run_evaluation", "record_key", "read_records"]
+__all__ = ["Summary", "read_records", "record_key", "run_evaluation"]
 
 RECORDS = "records.jsonl"
 
@@ -138,7 +145,7 @@ def _record(probe: Probe, system: str, outcome: Outcome, key: str, chash: str, b
         "latency_s": outcome.latency_s,
         "error": outcome.error,
         "detail": outcome.detail,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     record["metrics"] = score_record(record)
     return record
@@ -146,7 +153,7 @@ def _record(probe: Probe, system: str, outcome: Outcome, key: str, chash: str, b
 
 def run_evaluation(
     data_dir: str | Path | None = None,
-    suite: "str | Path | SuiteConfig" = "smoke",
+    suite: str | Path | SuiteConfig = "smoke",
     out_dir: str | Path | None = None,
     *,
     systems: Sequence[str] | None = None,
@@ -268,7 +275,7 @@ def _write_config(out: Path, config: SuiteConfig, chash: str, model: str, system
         previous = {}
     runs = previous.get("runs", []) if previous.get("config_hash") == chash else []
     runs.append({
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_time_s": round(wall, 1), "new_records": new, "concurrency": concurrency, "systems": systems,
     })  # fmt: skip
     counts: dict[str, dict[str, int]] = {}

@@ -20,8 +20,9 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
@@ -35,7 +36,7 @@ from alu.models import call_text
 from alu.prompts import load, render
 from alu.targets import Target
 
-__all__ = ["Outcome", "ModelFactory", "System", "build_systems", "probe_messages", "REFUSAL"]
+__all__ = ["REFUSAL", "ModelFactory", "Outcome", "System", "build_systems", "probe_messages"]
 
 REFUSAL = DEFAULT_REFUSAL
 
@@ -103,13 +104,13 @@ class ModelFactory:
     def _init(self, temperature: float) -> BaseChatModel:
         from langchain.chat_models import init_chat_model
 
-        kwargs: dict[str, Any] = dict(
-            temperature=temperature,
-            max_tokens=self.max_tokens,
-            timeout=self.timeout,
-            max_retries=2,
-            disable_streaming=True,
-        )
+        kwargs: dict[str, Any] = {
+            "temperature": temperature,
+            "max_tokens": self.max_tokens,
+            "timeout": self.timeout,
+            "max_retries": 2,
+            "disable_streaming": True,
+        }
         base_url = os.environ.get("OPENAI_BASE_URL", "")
         if self.spec.startswith("openai:") and base_url and "api.openai.com" not in base_url:
             kwargs["extra_body"] = {"max_tokens": self.max_tokens}

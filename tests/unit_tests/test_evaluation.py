@@ -16,8 +16,17 @@ from pathlib import Path
 
 import pytest
 from langchain_core.messages import SystemMessage
+from scripted_model import scripted
 
-from alu.evaluation import SUITES, SYSTEMS, DataError, InvalidSuiteError, SuiteConfig, build_benchmark, run_evaluation
+from alu.evaluation import (
+    SUITES,
+    SYSTEMS,
+    DataError,
+    InvalidSuiteError,
+    SuiteConfig,
+    build_benchmark,
+    run_evaluation,
+)
 from alu.evaluation.cli import add_eval_parser
 from alu.evaluation.config import config_hash, load_suite, suite_names
 from alu.evaluation.linear import split_versions
@@ -34,7 +43,6 @@ from alu.evaluation.metrics import (
 from alu.evaluation.runner import read_records
 from alu.evaluation.systems import REFUSAL
 from alu.targets import Target
-from scripted_model import scripted
 
 AUSTEN = Target(name="Jane Austen", kind="person")
 TWAIN = Target(name="Mark Twain", kind="person")
