@@ -42,30 +42,41 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Literal, Mapping, NamedTuple, Sequence
+from typing import Literal, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
+from alu.obfuscation import (
+    name_runs,
+    needs_transliteration,
+    readings,
+    romanized_syllables,
+    sound_skeleton,
+    transliterate,
+)
 from alu.targets import Target
 
 __all__ = [
+    "MAX_POSTING",
     "PROFILE_BUDGET",
     "PROFILE_MAX_DF",
-    "normalize",
-    "tokens",
-    "name_like_words",
+    "STOPWORDS",
     "Match",
     "TargetIndex",
-    "STOPWORDS",
-    "MAX_POSTING",
+    "name_like_words",
+    "normalize",
     "rank",
     "strict_mentions",
+    "tokens",
 ]
 
-MatchKind = Literal["name", "alias", "fuzzy", "keyword", "initials", "partial", "profile"]
-DIRECT_KINDS: frozenset[str] = frozenset({"name", "alias", "fuzzy"})
+MatchKind = Literal[
+    "name", "alias", "fuzzy", "hidden", "sounds_like", "keyword", "initials", "partial", "profile"
+]
+DIRECT_KINDS: frozenset[str] = frozenset({"name", "alias", "fuzzy", "hidden"})
 
 MAX_POSTING = 16
 """A weak cue (a name word alone, initials, a keyword phrase) owned by more targets than
@@ -86,27 +97,26 @@ _BM25_K1, _BM25_B = 1.2, 0.75
 
 _POSSESSIVE = re.compile(r"(\w)['\u2019\u02bc\uff07]s\b", re.UNICODE | re.IGNORECASE)
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# Unicode's format characters (category Cf): invisible, so they never separate words.
+_FORMAT_CHARS = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 
 # Words too common to identify anything on their own (never a partial or keyword key).
 STOPWORDS: frozenset[str] = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers herself him himself his how i if in
-    into is it its itself just me more most my myself no nor not now of off on once only or
-    other our ours out over own same she should so some such than that the their theirs them
-    then there these they this those through to too under until up very was we were what when
-    where which while who whom why will with would you your yours known famous well best first
-    one two three new old great good year years born life work works book books wrote written
-    author writer name named called many much made make part people person known american
-    english british french world time film films series novel novels song songs album""".split()
+    ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "known", "famous", "well", "best", "first", "one", "two", "three", "new", "old", "great", "good", "year", "years", "born", "life", "work", "works", "book", "books", "wrote", "written", "author", "writer", "name", "named", "called", "many", "much", "made", "make", "part", "people", "person", "known", "american", "english", "british", "french", "world", "time", "film", "films", "series", "novel", "novels", "song", "songs", "album"]
 )
 
 
 def normalize(text: str) -> str:
     """Fold text so that surface variations of a name compare equal.
 
-    NFKC (full-width and compatibility forms), possessive ``'s`` dropped, accents
-    stripped, case folded, every run of punctuation/whitespace turned into one space.
+    Invisible format characters (zero-width spaces and joiners, soft hyphens, direction
+    marks) dropped, so they cannot split a name; NFKC (full-width, mathematical and other
+    compatibility forms); possessive ``'s`` dropped, accents stripped, case folded, every
+    run of punctuation/whitespace turned into one space.
     Idempotent: ``normalize(normalize(x)) == normalize(x)``. Short strings (names,
     aliases, keywords: folded again and again while a registry loads) are cached.
     """
@@ -121,6 +131,7 @@ _CACHED_CHARS = 256
 def _normalize(text: str) -> str:
     if text.isascii():  # NFKC/NFKD are the identity and nothing combines: same result
         return _NON_WORD.sub(" ", _POSSESSIVE.sub(r"\1", text).lower()).strip()
+    text = _FORMAT_CHARS.sub("", text)
     text = unicodedata.normalize("NFKC", text)
     text = _POSSESSIVE.sub(r"\1", text)
     text = unicodedata.normalize("NFKD", text)
@@ -226,8 +237,7 @@ def _distinctive(token: str) -> bool:
 
 # Capitalized in ordinary prose without being a name: never a cue on their own.
 _CALENDAR_WORDS: frozenset[str] = frozenset(
-    """january february march april may june july august september october november
-    december monday tuesday wednesday thursday friday saturday sunday""".split()
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
 
 
@@ -316,6 +326,28 @@ def _initials_forms(folded: str) -> set[str]:
     return forms
 
 
+_MIN_COMPACT = 5  # a name shorter than this written without spaces matches too much
+_MIN_SKELETON = 4  # likewise for sound skeletons ("jnstn" for jane austen is 5)
+_MAX_SKELETON_WORDS = 12  # syllables: a name in kana or Han characters is one per character
+
+
+def _compact_keys(phrase: str) -> tuple[str, str]:
+    """A folded name or alias without its spaces, and its sound skeleton ('' when too short)."""
+    compact = phrase.replace(" ", "")
+    skeleton = sound_skeleton(phrase)
+    return (
+        compact if len(compact) >= _MIN_COMPACT and not compact.isdigit() else "",
+        skeleton if len(skeleton) >= _MIN_SKELETON else "",
+    )
+
+
+def _between_letters(words: Sequence[str], i: int) -> bool:
+    """True when the words on both sides of position ``i`` are single letters."""
+    return 0 < i < len(words) - 1 and len(words[i - 1]) == 1 and len(words[i + 1]) == 1 or (
+        i == 0 and len(words) > 1 and len(words[1]) == 1
+    )
+
+
 def _word_prefixes(keys: _Keys) -> Iterable[str]:
     """The proper word prefixes of a target's exact keys ('jane' for 'jane austen')."""
     for group in (keys.phrases, keys.initials, keys.keywords):
@@ -335,8 +367,9 @@ class TargetIndex:
     thread-safe: callers that share an index serialize access (see :mod:`alu.shortlist`).
     """
 
-    def __init__(self, targets: Iterable[Target], *, max_phrase_tokens: int = 8) -> None:
+    def __init__(self, targets: Iterable[Target], *, max_phrase_tokens: int = 8, loose: bool = False) -> None:
         self.targets: dict[str, Target] = {}
+        self._loose = loose
         self._names: dict[str, str] = {}  # id -> folded name (to tell a name from an alias)
         self._phrases: dict[str, object] = {}  # folded name/alias -> owner ids
         self._keyword_phrases: dict[str, object] = {}
@@ -356,6 +389,13 @@ class TargetIndex:
         # words the phrase has (masks only ever widen).
         self._head_anchor: dict[str, int] = {}
         self._tail_anchor: dict[str, int] = {}
+        # Names and aliases written without spaces ("janeausten"), for text spelled out
+        # letter by letter or in pieces; and their sound skeletons ("jnstn"), for names
+        # written in another script (see alu.obfuscation).
+        self._compact: dict[str, object] = {}
+        self._skeletons: dict[str, object] = {}
+        self._max_compact_len = 0
+        self._max_skeleton_len = 0
         # Memos of per-word work, cleared whenever the index changes: the same words come
         # back query after query, and a memo hit is one look-up in a small table where the
         # work it saves reads tables of millions of keys (mostly cache misses at 100,000
@@ -440,6 +480,13 @@ class TargetIndex:
         for phrase in keys.phrases:
             new = _post_add(self._phrases, phrase, tid)
             exact[phrase] = exact.get(phrase, 0) | _NAME
+            compact, skeleton = _compact_keys(phrase)
+            if compact:
+                _post_add(self._compact, compact, tid)
+                self._max_compact_len = max(self._max_compact_len, len(compact))
+            if skeleton:
+                _post_add(self._skeletons, skeleton, tid)
+                self._max_skeleton_len = max(self._max_skeleton_len, len(skeleton))
             n = phrase.count(" ") + 1
             self._max_n = max(self._max_n, n)
             if new and _typo_bound(len(phrase)):
@@ -483,6 +530,11 @@ class TargetIndex:
         self._word_memo.clear()
         del self._names[target_id]
         for phrase in keys.phrases:
+            compact, skeleton = _compact_keys(phrase)
+            if compact:
+                _post_discard(self._compact, compact, target_id)
+            if skeleton:
+                _post_discard(self._skeletons, skeleton, target_id)
             if _post_discard(self._phrases, phrase, target_id):
                 self._exact_update(phrase, clear_bits=_NAME)
                 if _typo_bound(len(phrase)):
@@ -520,7 +572,122 @@ class TargetIndex:
         and earlier span. ``use_case``: in cased text, weak cues (a name word alone,
         initials) and typo probes need words written like a name (see
         :func:`name_like_words`); ``False`` ignores case (the strict checks do).
+        A name hidden in the text (look-alike letters, leetspeak, spelled out, written
+        backwards or in another script: see :mod:`alu.obfuscation`) is a direct match
+        of kind ``"hidden"`` or ``"sounds_like"``.
         """
+        best = {m.target_id: m for m in self._find_plain(text, use_case)}
+        for match in self.find_hidden(text):
+            current = best.get(match.target_id)
+            if current is None or (match.direct and not current.direct) or (
+                not current.direct and self._loose and match.kind == "sounds_like"
+            ):
+                best[match.target_id] = match
+        return sorted(best.values(), key=rank, reverse=True)
+
+    def find_hidden(self, text: str) -> list[Match]:
+        """Direct mentions that only a reading of ``text`` that undoes obfuscation shows.
+
+        Costs one scan of the text when nothing is hidden (ordinary ASCII prose), and at
+        most a few more passes of :meth:`find` otherwise: bounded by the text's length,
+        whatever the number of targets.
+        """
+        found: dict[str, Match] = {}
+
+        def hide(target_id: str, span: str, kind: MatchKind = "hidden", score: float = 0.9) -> None:
+            if target_id not in found:
+                found[target_id] = Match(target_id, kind, span, score)
+
+        views = [text, *readings(text)]
+        for view in views[1:]:
+            for match in self._find_plain(view, use_case=False):
+                if match.direct:
+                    hide(match.target_id, match.span)
+        for view in views:
+            words = tokens(view)
+            for target_id, span in self._spelled_out(words):
+                hide(target_id, span)
+            backwards = [word[::-1] for word in reversed(words)]
+            if any(len(w) >= 4 and (w in self._partial or w in self._phrases) for w in backwards):
+                for match in self._find_plain(" ".join(backwards), use_case=False):
+                    if match.direct:
+                        hide(match.target_id, match.span)
+        if needs_transliteration(text):
+            romanized = tokens(transliterate(text))
+            for match in self._find_plain(" ".join(romanized), use_case=False):
+                if match.direct:
+                    hide(match.target_id, match.span)
+            # The sound of a name written in another script: a candidate for the judge in
+            # a registry (too many chance hits to flag outright), a block in the strict
+            # checks over a few flagged targets (which read every span, not only names).
+            runs = [tokens(" ".join(run)) for run in name_runs(text)]
+            if self._loose:
+                runs.append(tokens(romanized_syllables(text)))
+            for run in runs:
+                for target_id, span in self._sounds_like(run, loose=self._loose):
+                    hide(target_id, span, "sounds_like", 0.6)
+        return list(found.values())
+
+    def _spelled_out(self, words: Sequence[str]) -> Iterable[tuple[str, str]]:
+        """Names written in letters or short pieces: "j a n e a u s t e n", "ja ne aus ten".
+
+        Spans of three words or more that start with a word of at most three letters
+        (a lone digit between letters, as in a numbered list of letters, is skipped), read
+        without their spaces forwards and backwards, against names written without spaces.
+        """
+        limit = self._max_compact_len
+        if not limit:
+            return
+        pieces = [w for i, w in enumerate(words) if not (w.isdigit() and len(w) <= 2 and _between_letters(words, i))]
+        compact = self._compact
+        for start, first in enumerate(pieces):
+            if len(first) > 3:
+                continue
+            joined, n = first, 1
+            for word in pieces[start + 1 :]:
+                joined += word
+                n += 1
+                if len(joined) > limit:
+                    break
+                if n < 3:
+                    continue
+                for key in (joined, joined[::-1]):
+                    for target_id in _owners(compact.get(key)):
+                        yield target_id, " ".join(pieces[start : start + n])
+
+    def _sounds_like(self, words: Sequence[str], *, loose: bool) -> Iterable[tuple[str, str]]:
+        """Spans of romanized words whose sound skeleton is a name's.
+
+        ``loose`` also takes one extra consonant in the text ("kingk" for "king"): right
+        for a few flagged targets, too many chance hits for a whole registry.
+        """
+        limit = self._max_skeleton_len
+        if not limit:
+            return
+        skeletons = [sound_skeleton(word) for word in words]
+        table = self._skeletons
+        for start in range(len(words)):
+            joined = ""
+            for end in range(start, min(len(words), start + _MAX_SKELETON_WORDS)):
+                piece = skeletons[end]
+                if piece and joined and joined[-1] == piece[0]:
+                    piece = piece[1:]  # repeats collapse across words as within them
+                joined += piece
+                if len(joined) > limit + 1:
+                    break
+                if len(joined) < _MIN_SKELETON:
+                    continue
+                keys = {joined}
+                if loose and len(joined) > _MIN_SKELETON:
+                    keys.update(joined[:i] + joined[i + 1 :] for i in range(len(joined)))
+                for key in keys:
+                    entry = table.get(key)
+                    if _count(entry) <= MAX_POSTING:
+                        for target_id in _owners(entry):
+                            yield target_id, " ".join(words[start : end + 1])
+
+    def _find_plain(self, text: str, use_case: bool = True) -> list[Match]:
+        """:meth:`find` on the text as written (no readings that undo obfuscation)."""
         words = tokens(text)
         count = len(words)
         named = name_like_words(text) if use_case else None  # None: case not used
@@ -579,6 +746,10 @@ class TargetIndex:
         hits.sort(key=lambda hit: (-hit[0], hit[1]))
         for _, _, match in hits:
             offer(match)
+        for i, info in enumerate(infos):
+            if info.partial is not None and i:
+                for match in self._long_first_name(words, i, named):
+                    offer(match)
         distinct = {word: info for word, info in zip(words, infos)}
         for word, info in distinct.items():
             entry = info.partial
@@ -588,7 +759,29 @@ class TargetIndex:
         self._find_profile(distinct, offer)
         return sorted(best.values(), key=rank, reverse=True)
 
-    def _word(self, word: str) -> "_WordInfo":
+    def _long_first_name(self, words: Sequence[str], i: int, named: frozenset[str] | None) -> Iterable[Match]:
+        """A registered name whose first word is a prefix of a longer one: "Kimberly Noel
+        Kardashian" for "Kim Kardashian", "Robert Downey" for "Rob Downey".
+
+        ``words[i]`` is a name word; up to two middle words may stand between. Dictionary
+        probes only ("kim kardashian", "kimb kardashian", ...), so the cost does not grow
+        with the registry.
+        """
+        last = words[i]
+        if named is not None and last not in named:
+            return
+        for back in range(1, 4):
+            if i - back < 0:
+                break
+            first = words[i - back]
+            if len(first) < 4 or (named is not None and first not in named):
+                continue
+            for size in range(3, len(first)):
+                key = f"{first[:size]} {last}"
+                for target_id in _owners(self._phrases.get(key)):
+                    yield Match(target_id, "fuzzy", " ".join(words[i - back : i + 1]), 0.9)
+
+    def _word(self, word: str) -> _WordInfo:
         """Everything the index keeps about one word of a text (memoized)."""
         info = self._word_memo.get(word)
         if info is None:
@@ -601,7 +794,7 @@ class TargetIndex:
         return info
 
     def _typo_spans(
-        self, words: Sequence[str], infos: "Sequence[_WordInfo]", named: frozenset[str] | None
+        self, words: Sequence[str], infos: Sequence[_WordInfo], named: frozenset[str] | None
     ) -> set[tuple[int, int]]:
         """(start, length) of the spans worth a typo probe.
 
@@ -708,7 +901,7 @@ class TargetIndex:
                         found.append(Match(target_id, "fuzzy", gram, score))
         return found
 
-    def _find_profile(self, words: "Mapping[str, _WordInfo]", offer: Callable[[Match], None]) -> None:
+    def _find_profile(self, words: Mapping[str, _WordInfo], offer: Callable[[Match], None]) -> None:
         """BM25 over descriptions and keywords (a set of words per target); two hits at least.
 
         Bounded work: words owned by more than ``min(MAX_POSTING, max(50, N/20))``
@@ -749,7 +942,10 @@ class TargetIndex:
                 )
 
 
-_KIND_RANK = {"name": 7, "alias": 6, "fuzzy": 5, "keyword": 4, "initials": 3, "partial": 2, "profile": 1}
+_KIND_RANK = {
+    "name": 9, "alias": 8, "fuzzy": 7, "hidden": 6, "sounds_like": 5,
+    "keyword": 4, "initials": 3, "partial": 2, "profile": 1,
+}  # fmt: skip
 
 
 def rank(match: Match) -> tuple[int, float]:
@@ -760,19 +956,28 @@ def rank(match: Match) -> tuple[int, float]:
 def strict_mentions(text: str, targets: Sequence[Target]) -> list[Match]:
     """Mentions of the given (flagged) targets strict enough to block an answer.
 
-    A direct mention of the name or an alias (exact or within the typo bound), or the
-    last word of a multi-word name (a surname: "Austen" for "Jane Austen").
+    A direct mention of the name or an alias (exact, within the typo bound, or hidden:
+    see :mod:`alu.obfuscation`), a name that sounds the same written in another script,
+    or the last word of a multi-word name (a surname: "Austen" for "Jane Austen"), plain
+    or hidden. Meant for the few flagged targets: it reads every span of the text.
     """
     if not targets:
         return []
-    index = TargetIndex(targets)
-    found = [m for m in index.find(text, use_case=False) if m.direct]
+    index = TargetIndex(targets, loose=True)
+    found = [m for m in index.find(text, use_case=False) if m.direct or m.kind == "sounds_like"]
     flagged_ids = {m.target_id for m in found}
-    words = set(tokens(text))
+    surnames: dict[str, list[str]] = defaultdict(list)
     for target in targets:
-        if target.id in flagged_ids:
-            continue
         name_words = tokens(target.name)
-        if len(name_words) > 1 and _distinctive(name_words[-1]) and name_words[-1] in words:
-            found.append(Match(target.id, "partial", name_words[-1]))
+        if target.id not in flagged_ids and len(name_words) > 1 and _distinctive(name_words[-1]):
+            surnames[name_words[-1]].append(target.id)
+    if surnames:
+        words = set(tokens(text))
+        by_surname = TargetIndex([Target(name=word, id=word) for word in surnames], loose=True)
+        hits = {m.target_id: m for m in by_surname.find_hidden(text) if m.direct}
+        for surname, ids in surnames.items():
+            if surname in words:
+                found.extend(Match(target_id, "partial", surname) for target_id in ids)
+            elif surname in hits:
+                found.extend(Match(target_id, "hidden", hits[surname].span, 0.7) for target_id in ids)
     return found
