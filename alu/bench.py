@@ -873,6 +873,12 @@ def cmd_bench(args) -> int:
         )
         print(json.dumps({"rows": rows}) if args.json else format_targets_table(rows))
         return 0
+    if args.bench_command == "adversarial":
+        from alu.evaluation.adversarial import format_report, load_suite, measure
+
+        report = measure(load_suite(args.suite), graph_cases=args.graph_cases, progress=_say)
+        print(json.dumps(report, ensure_ascii=False) if args.json else format_report(report))
+        return 0
     try:
         report = bench_recall(args.data, limit=args.limit, progress=_say)
     except DataMissing as exc:
@@ -885,7 +891,7 @@ def cmd_bench(args) -> int:
 
 
 def add_bench_parser(subparsers) -> None:
-    """Add ``alu bench targets`` and ``alu bench recall`` to the CLI's subcommands."""
+    """Add ``alu bench targets``, ``recall`` and ``adversarial`` to the CLI's subcommands."""
     bench = subparsers.add_parser("bench", help="measure shortlist cost at scale, and recall on RWKU")
     bsub = bench.add_subparsers(dest="bench_command", required=True)
     targets = bsub.add_parser(
@@ -907,4 +913,15 @@ def add_bench_parser(subparsers) -> None:
     recall.add_argument("--data", default="../shared/data", help="folder holding rwku/ (default ../shared/data)")
     recall.add_argument("--limit", type=int, default=None, help="probe only the first N targets")
     recall.add_argument("--json", action="store_true")
+    adversarial = bsub.add_parser(
+        "adversarial", help="block rate of names hidden in answers (homoglyphs, leetspeak, spelling, other scripts)"
+    )
+    adversarial.add_argument("--suite", default=None, help="a suite JSON file (default: the committed one)")
+    adversarial.add_argument(
+        "--graph-cases",
+        type=int,
+        default=None,
+        help="run the graph (compromised agents) on the first N cases of each obfuscation only (default: all)",
+    )
+    adversarial.add_argument("--json", action="store_true")
     bench.set_defaults(func=cmd_bench, tenant="default")

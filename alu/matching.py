@@ -341,6 +341,14 @@ def _compact_keys(phrase: str) -> tuple[str, str]:
     )
 
 
+def _mostly_latin(text: str) -> bool:
+    """True when most letters of ``text`` are ASCII letters."""
+    if text.isascii():
+        return True
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ch.isascii() for ch in letters) * 2 > len(letters)
+
+
 def _between_letters(words: Sequence[str], i: int) -> bool:
     """True when the words on both sides of position ``i`` are single letters."""
     return 0 < i < len(words) - 1 and len(words[i - 1]) == 1 and len(words[i + 1]) == 1 or (
@@ -599,9 +607,16 @@ class TargetIndex:
                 found[target_id] = Match(target_id, kind, span, score)
 
         views = [text, *readings(text)]
+        # A name word that shows only once look-alike letters or leetspeak are undone
+        # ("Мusk", "Mu$k") in Latin-script text was hidden on purpose: a direct mention.
+        # (Not in text written mostly in another script, whose own words fold to Latin
+        # letters by chance.)
+        plain_words = set(tokens(text)) if _mostly_latin(text) else None
         for view in views[1:]:
             for match in self._find_plain(view, use_case=False):
-                if match.direct:
+                if match.direct or (
+                    plain_words is not None and match.kind == "partial" and match.span not in plain_words
+                ):
                     hide(match.target_id, match.span)
         for view in views:
             words = tokens(view)
@@ -631,9 +646,11 @@ class TargetIndex:
     def _spelled_out(self, words: Sequence[str]) -> Iterable[tuple[str, str]]:
         """Names written in letters or short pieces: "j a n e a u s t e n", "ja ne aus ten".
 
-        Spans of three words or more that start with a word of at most three letters
+        One or two words read without their space ("JaneAusten"); spans of three words
+        or more that start with a word of at most three letters
         (a lone digit between letters, as in a numbered list of letters, is skipped), read
-        without their spaces forwards and backwards, against names written without spaces.
+        without their spaces forwards and backwards, against names written without spaces
+        and against the distinctive words of names (nobody spells out "M u s k" idly).
         """
         limit = self._max_compact_len
         if not limit:
@@ -641,18 +658,27 @@ class TargetIndex:
         pieces = [w for i, w in enumerate(words) if not (w.isdigit() and len(w) <= 2 and _between_letters(words, i))]
         compact = self._compact
         for start, first in enumerate(pieces):
-            if len(first) > 3:
-                continue
             joined, n = first, 1
+            if first in compact and first not in self._phrases:  # "JaneAusten" as one word
+                for target_id in _owners(compact[first]):
+                    yield target_id, first
             for word in pieces[start + 1 :]:
                 joined += word
                 n += 1
-                if len(joined) > limit:
+                if len(joined) > limit or (n > 2 and len(first) > 3):
                     break
-                if n < 3:
+                if n == 2:  # "Pen FaulknerAward": two words glued into one
+                    if joined in compact and f"{first} {word}" not in self._phrases:
+                        for target_id in _owners(compact[joined]):
+                            yield target_id, f"{first} {word}"
                     continue
                 for key in (joined, joined[::-1]):
-                    for target_id in _owners(compact.get(key)):
+                    # a name, or one word of a name spelled out ("M u s k")
+                    entry = compact.get(key)
+                    partial = self._partial.get(key)
+                    if _count(partial) <= MAX_POSTING:
+                        entry = {*_owners(entry), *_owners(partial)}
+                    for target_id in _owners(entry):
                         yield target_id, " ".join(pieces[start : start + n])
 
     def _sounds_like(self, words: Sequence[str], *, loose: bool) -> Iterable[tuple[str, str]]:

@@ -100,12 +100,13 @@ def transliterate(text: str) -> str:
     return anyascii(text)
 
 
-_SYLLABIC = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+_SYLLABIC = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff])")
 
 
 def romanized_syllables(text: str) -> str:
-    """:func:`transliterate`, with kana and Han characters romanized one by one, spaced:
-    those scripts put no spaces between words, so a name may start at any syllable."""
+    """:func:`transliterate`, with kana, Han characters and Hangul syllables romanized
+    one by one, spaced: the first two put no spaces between words, and Korean attaches
+    particles to them, so a name may start or end at any syllable."""
     return anyascii(_SYLLABIC.sub(r" \1 ", text))
 
 

@@ -49,3 +49,29 @@ def test_a_target_embedded_in_random_text_is_always_found(first, last, before, a
     direct = [m.target_id for m in index.find(text) if m.direct]
     assert target.id in direct
     assert strict_mentions(text, [target])
+
+
+@SETTINGS
+@given(
+    first=words,
+    last=words,
+    before=filler,
+    after=filler,
+    obfuscation=st.sampled_from(
+        ["homoglyphs (every letter)", "homoglyphs (two letters)", "leetspeak digits", "leetspeak symbols",
+         "spaced letters", "hyphen-spelled", "one letter per line", "split in pieces", "run together",
+         "backwards", "zero-width spaces", "full-width", "mathematical bold", "alternating case"]
+    ),  # fmt: skip
+    seed=st.integers(0, 1000),
+)
+def test_a_hidden_target_in_random_text_is_always_found(first, last, before, after, obfuscation, seed):
+    import random
+
+    from alu.evaluation.adversarial import TRANSFORMS
+
+    target = Target(f"{first} {last}")
+    hidden = TRANSFORMS[obfuscation](f"{first} {last}", random.Random(seed))
+    text = " ".join([*before, hidden, *after])
+    index = TargetIndex([target, Target("Someone Else"), Target("Another Person")])
+    assert target.id in [m.target_id for m in index.find(text) if m.direct], (hidden, text)
+    assert strict_mentions(text, [target])
