@@ -656,30 +656,37 @@ class TargetIndex:
         if not limit:
             return
         pieces = [w for i, w in enumerate(words) if not (w.isdigit() and len(w) <= 2 and _between_letters(words, i))]
-        compact = self._compact
+        compact, partials = self._compact, self._partial
         for start, first in enumerate(pieces):
             joined, n = first, 1
             if first in compact and first not in self._phrases:  # "JaneAusten" as one word
                 for target_id in _owners(compact[first]):
                     yield target_id, first
-            for word in pieces[start + 1 :]:
+            short = len(first) <= 3
+            for word in pieces[start + 1 : start + limit + 1]:
                 joined += word
                 n += 1
-                if len(joined) > limit or (n > 2 and len(first) > 3):
-                    break
                 if n == 2:  # "Pen FaulknerAward": two words glued into one
                     if joined in compact and f"{first} {word}" not in self._phrases:
                         for target_id in _owners(compact[joined]):
                             yield target_id, f"{first} {word}"
+                    if not short:
+                        break
                     continue
+                if len(joined) > limit:
+                    break
                 for key in (joined, joined[::-1]):
                     # a name, or one word of a name spelled out ("M u s k")
-                    entry = compact.get(key)
-                    partial = self._partial.get(key)
+                    entry, partial = compact.get(key), partials.get(key)
+                    if entry is None and partial is None:
+                        continue
+                    owners = set(_owners(entry))
                     if _count(partial) <= MAX_POSTING:
-                        entry = {*_owners(entry), *_owners(partial)}
-                    for target_id in _owners(entry):
+                        owners.update(_owners(partial))
+                    for target_id in owners:
                         yield target_id, " ".join(pieces[start : start + n])
+                if len(word) > 3:
+                    break  # pieces are short; a long word may only end the span
 
     def _sounds_like(self, words: Sequence[str], *, loose: bool) -> Iterable[tuple[str, str]]:
         """Spans of romanized words whose sound skeleton is a name's.

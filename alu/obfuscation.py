@@ -53,6 +53,7 @@ LEET: dict[str, str] = {
 
 _LEET_CLASS = re.escape("".join(LEET))
 _LEET_WORD = re.compile(rf"(?=[\w{_LEET_CLASS}]*[^\W\d_])[\w{_LEET_CLASS}]*[{_LEET_CLASS}][\w{_LEET_CLASS}]*")
+_LEET_CHAR = re.compile(rf"[^\W\d_][{_LEET_CLASS}]|[{_LEET_CLASS}][^\W\d_]")  # cheap pre-check
 _LEET_ONE = str.maketrans(LEET)
 _LEET_ALT = str.maketrans({**LEET, "1": "l", "|": "i", "!": "l"})
 
@@ -223,7 +224,7 @@ def readings(text: str) -> list[str]:
         if folded != text:
             found.append(folded)
             base = folded
-    if _LEET_WORD.search(base):
+    if _LEET_CHAR.search(base) and _LEET_WORD.search(base):
         for one_as in ("i", "l"):
             unleet = fold_leet(base, one_as=one_as)
             if unleet != base and unleet not in found:
