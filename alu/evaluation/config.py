@@ -126,7 +126,8 @@ class SuiteConfig:
 
 def suite_names() -> list[str]:
     """The committed suites (``smoke``, ``full``…)."""
-    return sorted(p.stem for p in SUITES_DIR.glob("*.json"))
+    # adversarial.json is the hidden-name suite of `alu bench adversarial`, not an eval suite
+    return sorted(p.stem for p in SUITES_DIR.glob("*.json") if p.stem != "adversarial")
 
 
 def load_suite(suite: str | Path | Mapping[str, Any] | SuiteConfig) -> SuiteConfig:
@@ -137,7 +138,7 @@ def load_suite(suite: str | Path | Mapping[str, Any] | SuiteConfig) -> SuiteConf
         data = dict(suite)
     else:
         path = Path(suite)
-        if not path.suffix and (SUITES_DIR / f"{suite}.json").is_file():
+        if not path.suffix and str(suite) in suite_names():
             path = SUITES_DIR / f"{suite}.json"
         if not path.is_file():
             raise InvalidSuiteError(
