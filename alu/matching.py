@@ -611,7 +611,8 @@ class TargetIndex:
         # ("Мusk", "Mu$k") in Latin-script text was hidden on purpose: a direct mention.
         # (Not in text written mostly in another script, whose own words fold to Latin
         # letters by chance.)
-        plain_words = set(tokens(text)) if _mostly_latin(text) else None
+        text_words = tokens(text)
+        plain_words = set(text_words) if _mostly_latin(text) else None
         for view in views[1:]:
             for match in self._find_plain(view, use_case=False):
                 if match.direct or (
@@ -619,7 +620,7 @@ class TargetIndex:
                 ):
                     hide(match.target_id, match.span)
         for view in views:
-            words = tokens(view)
+            words = text_words if view is text else tokens(view)
             for target_id, span in self._spelled_out(words):
                 hide(target_id, span)
             backwards = [word[::-1] for word in reversed(words)]
