@@ -122,7 +122,7 @@ def normalize(text: str) -> str:
     """
     if len(text) <= _CACHED_CHARS:
         return _normalize_cached(text)
-    return _normalize(text)
+    return _normalize_recent(text)
 
 
 _CACHED_CHARS = 256
@@ -142,6 +142,13 @@ def _normalize(text: str) -> str:
 
 
 _normalize_cached = lru_cache(maxsize=65536)(_normalize)
+_normalize_recent = lru_cache(maxsize=8)(_normalize)  # an answer is read by several passes
+
+
+def forget_folded_texts() -> None:
+    """Empty the caches of folded text (benchmarks replay a query stream from cold)."""
+    _normalize_cached.cache_clear()
+    _normalize_recent.cache_clear()
 
 
 def tokens(text: str) -> list[str]:
@@ -341,12 +348,36 @@ def _compact_keys(phrase: str) -> tuple[str, str]:
     )
 
 
+_ASCII_LETTERS = re.compile("[A-Za-z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _mostly_latin(text: str) -> bool:
     """True when most letters of ``text`` are ASCII letters."""
     if text.isascii():
         return True
-    letters = [ch for ch in text if ch.isalpha()]
-    return sum(ch.isascii() for ch in letters) * 2 > len(letters)
+    latin = len(_ASCII_LETTERS.findall(text))
+    return latin * 2 > latin + sum(ch.isalpha() for ch in _NON_ASCII.findall(text))
+
+
+def _changed_windows(text: str, view: str, reach: int, letter_reach: int) -> list[str]:
+    """The stretches of ``view`` (``text`` read character for character another way)
+    where it differs from ``text``, each widened by ``reach`` words on both sides, or by
+    ``letter_reach`` around a changed word of at most three characters (a piece of a
+    name spelled out)."""
+    before, after = text.split(), view.split()
+    if len(before) != len(after):  # not a character-for-character reading: take it all
+        return [view]
+    spans: list[list[int]] = []
+    for i, (word, read) in enumerate(zip(before, after)):
+        if word != read:
+            wide = letter_reach if len(word) <= 3 else reach
+            low, high = max(0, i - wide), i + wide + 1
+            if spans and low <= spans[-1][1]:
+                spans[-1][1] = high
+            else:
+                spans.append([low, high])
+    return [" ".join(after[low:high]) for low, high in spans]
 
 
 def _between_letters(words: Sequence[str], i: int) -> bool:
@@ -606,21 +637,24 @@ class TargetIndex:
             if target_id not in found:
                 found[target_id] = Match(target_id, kind, span, score)
 
-        views = [text, *readings(text)]
+        # Readings are matched only where they differ from the text (and a name's length
+        # around that): an answer with one "LGBTQ+" or one look-alike letter costs a
+        # few words more, not another pass over the whole text.
+        reach, letter_reach = self._max_phrase_tokens + 1, max(self._max_phrase_tokens, self._max_compact_len) + 1
+        windows = [w for view in readings(text) for w in _changed_windows(text, view, reach, letter_reach)]
         # A name word that shows only once look-alike letters or leetspeak are undone
         # ("Мusk", "Mu$k") in Latin-script text was hidden on purpose: a direct mention.
         # (Not in text written mostly in another script, whose own words fold to Latin
         # letters by chance.)
         text_words = tokens(text)
-        plain_words = set(text_words) if _mostly_latin(text) else None
-        for view in views[1:]:
-            for match in self._find_plain(view, use_case=False):
+        plain_words = set(text_words) if windows and _mostly_latin(text) else None
+        for window in windows:
+            for match in self._find_plain(window, use_case=False):
                 if match.direct or (
                     plain_words is not None and match.kind == "partial" and match.span not in plain_words
                 ):
                     hide(match.target_id, match.span)
-        for view in views:
-            words = text_words if view is text else tokens(view)
+        for words in (text_words, *(tokens(window) for window in windows)):
             for target_id, span in self._spelled_out(words):
                 hide(target_id, span)
             backwards = [word[::-1] for word in reversed(words)]

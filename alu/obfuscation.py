@@ -204,10 +204,10 @@ def name_runs(text: str) -> list[list[str]]:
 
 def _has_foreign_letters(text: str) -> bool:
     """True when ``text`` has letters that do not fold to Latin ones."""
-    for char in text:
-        if ord(char) > 0x24F and char.isalpha():
-            return True
-    return False
+    return any(char.isalpha() for char in _BEYOND_LATIN.findall(text))
+
+
+_BEYOND_LATIN = re.compile("[^\x00-\u024f]")
 
 
 def readings(text: str) -> list[str]:

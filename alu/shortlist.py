@@ -23,7 +23,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from langgraph.store.base import BaseStore
 
-from alu.matching import Match, TargetIndex, rank
+from alu.matching import Match, TargetIndex, forget_folded_texts, rank
 from alu.targets import (
     CHANGE_RETENTION_S,
     VERSION_KEY,
@@ -201,7 +201,8 @@ _CACHE = _IndexCache()
 
 def clear_memos(store: BaseStore, tenant: str) -> None:
     """Forget the cached index's per-word memos (benchmarks replay a query stream from
-    cold with it); the index stays built."""
+    cold with it, so it also forgets folded texts); the index stays built."""
+    forget_folded_texts()
     entry = _CACHE._entry(store, tenant, create=False)
     if entry is not None:
         with entry.lock:

@@ -120,3 +120,14 @@ def test_hidden_matches_cost_one_scan_for_plain_text():
     from alu.obfuscation import readings
 
     assert readings("Pride and Prejudice was published in 1813 by a novelist.") == []
+
+
+def test_readings_are_matched_around_each_change_however_long_the_answer():
+    # Readings are matched only near the words they change; a name hidden far from the
+    # first change (and next to none of the others) is still found, in every reading.
+    filler = " ".join(["The committee met again and nothing happened."] * 40)
+    for hidden in ("J4n3 4u$t3n", "Јаnе Аustеn", "J а n е А u s t е n", "T4yl0r $w1ft", "Ѕ w і f т"):
+        text = f"LGBTQ+ rights! {filler} Wow! {filler} it was {hidden}, they said. {filler} Great!"
+        target = TARGETS.get("Taylor Swift") if "w" in hidden.lower() else Target(name="Jane Austen")
+        index = INDEX if target.name in TARGETS else TargetIndex([*TARGETS.values(), target])
+        assert [m for m in index.find(text) if m.direct and m.target_id == target.id], hidden
