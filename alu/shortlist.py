@@ -17,9 +17,10 @@ from __future__ import annotations
 import threading
 import time
 import weakref
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from langgraph.store.base import BaseStore
 
@@ -35,7 +36,7 @@ from alu.targets import (
     namespace,
 )
 
-__all__ = ["Shortlist", "shortlist", "cache_stats", "clear_memos"]
+__all__ = ["Shortlist", "cache_stats", "clear_memos", "shortlist"]
 
 _CLOCK_SKEW_S = 300.0
 """Change records stamped up to this long before a reader's last look are read again
@@ -69,7 +70,7 @@ class _IndexCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: "weakref.WeakKeyDictionary[BaseStore, dict[str, _Entry]]" = (
+        self._entries: weakref.WeakKeyDictionary[BaseStore, dict[str, _Entry]] = (
             weakref.WeakKeyDictionary()
         )
 
