@@ -682,7 +682,7 @@ class TargetIndex:
         """Names written in letters or short pieces: "j a n e a u s t e n", "ja ne aus ten".
 
         One or two words read without their space ("JaneAusten"); spans of three words
-        or more that start with a word of at most three letters
+        or more of at most three letters each but the last
         (a lone digit between letters, as in a numbered list of letters, is skipped), read
         without their spaces forwards and backwards, against names written without spaces
         and against the distinctive words of names (nobody spells out "M u s k" idly).
@@ -691,23 +691,26 @@ class TargetIndex:
         if not limit:
             return
         pieces = [w for i, w in enumerate(words) if not (w.isdigit() and len(w) <= 2 and _between_letters(words, i))]
-        compact, partials = self._compact, self._partial
+        compact, partials, phrases = self._compact, self._partial, self._phrases
+        count = len(pieces)
         for start, first in enumerate(pieces):
-            joined, n = first, 1
-            if first in compact and first not in self._phrases:  # "JaneAusten" as one word
+            if first in compact and first not in phrases:  # "JaneAusten" as one word
                 for target_id in _owners(compact[first]):
                     yield target_id, first
-            short = len(first) <= 3
-            for word in pieces[start + 1 : start + limit + 1]:
+            if start + 1 == count:
+                break
+            second = pieces[start + 1]
+            joined = first + second  # "Pen FaulknerAward": two words glued into one
+            if joined in compact and f"{first} {second}" not in phrases:
+                for target_id in _owners(compact[joined]):
+                    yield target_id, f"{first} {second}"
+            if len(first) > 3 or len(second) > 3:
+                continue  # pieces are short; a long word may only end the span
+            n = 2
+            for end in range(start + 2, min(count, start + limit + 1)):
+                word = pieces[end]
                 joined += word
                 n += 1
-                if n == 2:  # "Pen FaulknerAward": two words glued into one
-                    if joined in compact and f"{first} {word}" not in self._phrases:
-                        for target_id in _owners(compact[joined]):
-                            yield target_id, f"{first} {word}"
-                    if not short:
-                        break
-                    continue
                 if len(joined) > limit:
                     break
                 for key in (joined, joined[::-1]):
