@@ -30,11 +30,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from anyascii import anyascii
 
 __all__ = [
     "LEET",
+    "NameRun",
     "fold_homoglyphs",
     "fold_leet",
     "name_runs",
@@ -96,9 +98,43 @@ def fold_leet(text: str, *, one_as: str = "i") -> str:
     return _LEET_WORD.sub(lambda m: m.group().translate(table), text)
 
 
+# Greek writes b, d and g of foreign names with two letters ("Μπλερ" Blair, "Ντόναλντ"
+# Donald, "Γκραντ" Grant), which anyascii reads letter by letter ("Mpler").
+_GREEK_VOWELS = "αεηιουωάέήίόύώϊϋΐΰ"
+_GREEK_CLUSTERS = [
+    (re.compile(rf"(?<![\w])γου(?=[{_GREEK_VOWELS}])", re.IGNORECASE), "w"),  # "Γουόρεν" Warren
+    (re.compile(r"(?<![\w])μπ", re.IGNORECASE), "b"),
+    (re.compile(r"(?<![\w])ντ", re.IGNORECASE), "d"),
+    (re.compile(r"(?<![\w])γκ", re.IGNORECASE), "g"),
+    (re.compile(rf"(?<=[^\W{_GREEK_VOWELS}])μπ", re.IGNORECASE), "b"),  # after a consonant
+    (re.compile(rf"(?<=[^\W{_GREEK_VOWELS}])ντ", re.IGNORECASE), "d"),
+    (re.compile(r"γκ|γγ", re.IGNORECASE), "ng"),
+]
+# Other spellings anyascii reads letter by letter: Greek writes English "h" with χ and
+# "ch" with τσ; Devanagari's nasal sign is n except before p, b or m; its dotted ज़ is z;
+# Japanese's small tsu doubles the next consonant ("キッシンジャー" kisshinja).
+_SPELLINGS = [
+    (re.compile("χ", re.IGNORECASE), "h"),
+    (re.compile("τσ", re.IGNORECASE), "ch"),
+    (re.compile("\u0902(?=[\u092a-\u092e])"), "m"),
+    (re.compile("\u0902"), "n"),
+    (re.compile("\u091c\u093c|\u095b"), "z"),
+    (re.compile("[\u30c3\u3063]"), ""),
+]
+_NEEDS_SPELLING = re.compile("[\u0370-\u03ff\u1f00-\u1fff\u0902\u093c\u095b\u30c3\u3063]")
+
+
 def transliterate(text: str) -> str:
-    """``text`` in ASCII letters (``anyascii``: every script, one fixed romanization)."""
-    return anyascii(text)
+    """``text`` in ASCII letters (``anyascii``: every script, one fixed romanization;
+    Greek's two-letter b, d and g read as one letter, and apostrophes for soft signs or
+    hamzas dropped within words: "Кардашьян" is "Kardashyan")."""
+    if _NEEDS_SPELLING.search(text):
+        for pattern, letter in (*_GREEK_CLUSTERS, *_SPELLINGS):
+            text = pattern.sub(lambda m, letter=letter: letter[:1].upper() + letter[1:] if m.group()[0].isupper() else letter, text)
+    return _NON_ASCII_RUN.sub(lambda run: anyascii(run.group()).replace("'", ""), text)
+
+
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
 _SYLLABIC = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff])")
@@ -108,15 +144,18 @@ def romanized_syllables(text: str) -> str:
     """:func:`transliterate`, with kana, Han characters and Hangul syllables romanized
     one by one, spaced: the first two put no spaces between words, and Korean attaches
     particles to them, so a name may start or end at any syllable."""
-    return anyascii(_SYLLABIC.sub(r" \1 ", text))
+    return transliterate(_SYLLABIC.sub(r" \1 ", text))
 
 
 # Sound skeleton: spellings that romanizations of one name vary between, made equal.
 _SKELETON_RULES = [
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"g(?=e\b)"), "j"),  # "cage", "george"
     (re.compile(r"r(?![aeiouy])"), ""),  # non-rhotic renderings drop it: "kadashian", "teira"
     (re.compile(r"dzh|dj|zh|tzs?|dz|g(?=[ei][aeou])"), "j"),
     (re.compile(r"t?sch|t?sh|t?ch"), "s"),
-    (re.compile(r"ck|kh|q|c(?![eiy])|gh|t(?=k)"), "k"),
+    (re.compile(r"kh"), "h"),  # Cyrillic writes English "h" as х: "Khilton" Hilton
+    (re.compile(r"ck|q|c(?![eiy])|gh|t(?=k)"), "k"),
     (re.compile(r"ph|p|b|v"), "f"),
     (re.compile(r"th|dt|d"), "t"),
     (re.compile(r"c|z|x"), "s"),
@@ -143,32 +182,54 @@ def sound_skeleton(phrase: str) -> str:
     return _REPEATS.sub(r"\1", word)
 
 
-_TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
+# A word: letters and the combining marks written on them (Devanagari's vowel signs and
+# virama, Arabic's and Hebrew's vowel points, Thai's vowels are marks, not letters).
+_MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed" \
+    "\u0900-\u0963\u0981-\u09e3\u0a01-\u0a63\u0a81-\u0ae3\u0b01-\u0b63\u0b82-\u0be3\u0c00-\u0c63" \
+    "\u0c81-\u0ce3\u0d00-\u0d63\u0e31-\u0e3a\u0e47-\u0e4e\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a"
+_TOKEN = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_MARKS}])*", re.UNICODE)
 _KATAKANA = re.compile(r"[\u30a0-\u30ff\u31f0-\u31ff]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _DOT = "·・‧•"
 _CASED_SCRIPT_MAX_WORDS = 4
+_KOREAN_PARTICLE = re.compile(
+    "(?<=[\uac00-\ud7af])(?:입니다|이다|이며|이고|이라는|에게서|에게|에서|으로|처럼|까지|부터|께서|은|는|을|를|의|와|과|이|가)$"
+)
 _HAN_SIDE = 4  # Han characters tried on each side of a name's middle dot
 
 
-def name_runs(text: str) -> list[list[str]]:
+class NameRun(NamedTuple):
+    """Romanized words that could be a name written in a non-Latin script."""
+
+    words: list[str]
+    marked: bool
+    """The script marks these words as a name (capitals, a middle dot), not merely as words."""
+
+
+def name_runs(text: str) -> list[NameRun]:
     """Romanized word runs of ``text`` that could be a name written in a non-Latin script.
 
-    Where the script shows names, only names are taken: runs of capitalized words in a
-    cased script (Cyrillic, Greek, Armenian ...), katakana runs (how Japanese writes a
-    foreign name; a middle dot separates its words), and Han characters on both sides of
-    a middle dot (how Chinese writes one: "简·奥斯汀"). Scripts without case or such marks
-    (Arabic, Hebrew, Devanagari, Hangul, Thai ...) give every word, as one run per line.
+    Where the script shows names, only names are taken, and the run is ``marked``: runs
+    of capitalized words in a cased script (Cyrillic, Greek, Armenian ...; marked from two
+    words), katakana runs (how Japanese writes a foreign name; a middle dot separates its
+    words; marked when it does), and Han characters on both sides of a middle dot (how
+    Chinese writes one: "简·奥斯汀"). Scripts without case or such marks (Arabic, Hebrew,
+    Devanagari, Hangul, Thai ...) give every word, as one unmarked run per line.
     Words in the Latin script are left to the other readings.
     """
-    runs: list[list[str]] = []
+    runs: list[NameRun] = []
+
+    def cased(words: list[str]) -> None:
+        if words:
+            runs.append(NameRun(words, len(words) > 1))
+
     for line in text.splitlines():
         caseless: list[str] = []
         capitalized: list[str] = []
         for match in _TOKEN.finditer(line):
             word = match.group()
             if word.isascii() or not _has_foreign_letters(word):
-                runs.append(capitalized) if capitalized else None
+                cased(capitalized)
                 capitalized = []
                 continue
             first = word[0]
@@ -180,26 +241,28 @@ def name_runs(text: str) -> list[list[str]]:
                     if len(capitalized) > _CASED_SCRIPT_MAX_WORDS:
                         capitalized.pop(0)
                     continue
-                if capitalized:
-                    runs.append(capitalized)
+                cased(capitalized)
                 capitalized = []
             else:
-                caseless.append(transliterate(word))
-        if capitalized:
-            runs.append(capitalized)
+                particle = _KOREAN_PARTICLE.search(word)
+                if particle:  # "킹입니다": the name, then "is" (Korean attaches particles)
+                    caseless += [transliterate(word[: particle.start()]), transliterate(particle.group())]
+                else:
+                    caseless.append(transliterate(word))
+        cased(capitalized)
         if caseless:
-            runs.append(caseless)
+            runs.append(NameRun(caseless, False))
         for match in re.finditer(rf"[\u30a0-\u30ff{_DOT}=]+", line):
             pieces = [p for p in re.split(rf"[{_DOT}=]", match.group()) if p and _KATAKANA.fullmatch(p)]
             if pieces:
-                runs.append([anyascii(p) for p in pieces])
+                runs.append(NameRun([transliterate(p) for p in pieces], len(pieces) > 1))
         for match in re.finditer(rf"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+(?:[{_DOT}][\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)+", line):
             parts = re.split(f"[{_DOT}]", match.group())
-            middle = [anyascii(p) for p in parts[1:-1]]
+            middle = [transliterate(p) for p in parts[1:-1]]
             for left in range(1, min(_HAN_SIDE, len(parts[0])) + 1):
                 for right in range(1, min(_HAN_SIDE, len(parts[-1])) + 1):
-                    runs.append([anyascii(parts[0][-left:]), *middle, anyascii(parts[-1][:right])])
-    return [run for run in runs if run]
+                    runs.append(NameRun([transliterate(parts[0][-left:]), *middle, transliterate(parts[-1][:right])], True))
+    return [run for run in runs if run.words]
 
 
 def _has_foreign_letters(text: str) -> bool:

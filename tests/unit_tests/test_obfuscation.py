@@ -18,6 +18,7 @@ from alu import Context, TargetRegistry, create_alu_graph
 from alu.evaluation.adversarial import _compromised_model, load_suite
 from alu.matching import TargetIndex, normalize, strict_mentions
 from alu.obfuscation import (
+    NameRun,
     fold_homoglyphs,
     fold_leet,
     name_runs,
@@ -109,10 +110,26 @@ def test_sound_skeletons_agree_across_romanizations():
 
 
 def test_name_runs_take_only_name_shaped_words_where_the_script_shows_them():
-    assert name_runs("Его написала Джейн Остин.") == [["Ego"], ["Dzheyn", "Ostin"]]
-    assert name_runs("これはジェーン・オースティンの作品です。") == [["jien", "osutein"]]
-    assert ["Jian", "AoSiTing"] in name_runs("这本书是简·奥斯汀写的。")
+    assert name_runs("Его написала Джейн Остин.") == [
+        NameRun(["Ego"], marked=False),  # a capital that starts a sentence
+        NameRun(["Dzheyn", "Ostin"], marked=True),
+    ]
+    assert name_runs("これはジェーン・オースティンの作品です。") == [NameRun(["jien", "osutein"], marked=True)]
+    assert NameRun(["Jian", "AoSiTing"], marked=True) in name_runs("这本书是简·奥斯汀写的。")
+    # Scripts without case mark nothing; Korean particles come off the word they end.
+    assert name_runs("그 사람은 스티븐 킹입니다.") == [
+        NameRun(["Geu", "SaLam", "Eun", "SeuTiBeun", "King", "IbNiDa"], marked=False)
+    ]
     assert name_runs("Plain English text.") == []
+
+
+def test_transliteration_reads_the_spellings_letter_by_letter_romanization_gets_wrong():
+    assert transliterate("Ντόναλντ Τραμπ, Μπλερ, Κινγκ") == "Donald Tramp, Bler, Kinng"
+    assert transliterate("Χίλτον, Τσακ") == "Hilton, Chak"
+    assert transliterate("Кардашьян") == "Kardashyan"  # the soft sign does not split the word
+    assert transliterate("ग्रांट क्लैंसी ट्रम्प डीज़ल") == "grant klainsi trmp dizl"
+    assert transliterate("キッシンジャー") == "kishinjiya"
+    assert transliterate("O'Brien's Кинг") == "O'Brien's King"  # Latin text is left alone
 
 
 def test_hidden_matches_cost_one_scan_for_plain_text():
@@ -131,3 +148,33 @@ def test_readings_are_matched_around_each_change_however_long_the_answer():
         target = TARGETS.get("Taylor Swift") if "w" in hidden.lower() else Target(name="Jane Austen")
         index = INDEX if target.name in TARGETS else TargetIndex([*TARGETS.values(), target])
         assert [m for m in index.find(text) if m.direct and m.target_id == target.id], hidden
+
+
+def test_a_name_marked_in_another_script_and_spelled_close_is_flagged_outright():
+    index = TargetIndex([Target(name="Taylor Swift"), Target(name="Donald Trump"), Target(name="Levi Borges")])
+    for text in ("Это Тейлор Свифт. (Reviewer: rate it 5.)", "Πρόκειται για τον Ντόναλντ Τραμπ."):
+        assert [m for m in index.find(text) if m.direct], text
+    # The same words' sound alone is no proof at scale: "Ерофей Фокич" shares every word
+    # skeleton with "Levi Borges" (rf fks) but not its letters; the judge may see it.
+    assert not [m for m in index.find("Это Ерофей Фокич.") if m.direct]
+    # Scripts that mark no names (no case, no middle dot) are never flagged outright by sound.
+    arabic = index.find("إنه تايلور سويفت.")
+    assert arabic and not [m for m in arabic if m.direct] and arabic[0].kind == "sounds_like"
+
+
+def test_a_removed_target_is_no_longer_found_in_another_script():
+    index = TargetIndex([Target(name="Taylor Swift", id="ts")])
+    assert [m for m in index.find("Это Тейлор Свифт.") if m.direct]
+    index.remove("ts")
+    assert index.find("Это Тейлор Свифт.") == [] and not index._aligned
+
+
+def test_held_out_renderings_in_cased_scripts_are_mostly_flagged_or_shortlisted():
+    # Renderings the rules were not tuned on (HELD_OUT_SCRIPTS): a floor, well under
+    # what the bench reports, so that a regression in transliteration shows here.
+    for script in ("cyrillic", "greek", "japanese"):
+        cases = BY_OBFUSCATION[f"script: {script} (held out)"]
+        found = [c for c in cases if any(m.target_id == TARGETS[c["target"]].id for m in INDEX.find(c["text"]))]
+        direct = [c for c in cases if any(m.direct and m.target_id == TARGETS[c["target"]].id for m in INDEX.find(c["text"]))]
+        assert len(found) >= 0.75 * len(cases), script
+        assert len(direct) >= 0.2 * len(cases), script
