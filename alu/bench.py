@@ -98,6 +98,10 @@ def synthetic_targets(n: int, seed: int = 2025) -> list[dict]:
     pools = _name_pools()
     fake = Faker(list(_LOCALES))
     fake.seed_instance(seed)
+    for locale in _LOCALES:  # Faker's it_IT lists its cities in set order: sort them
+        for provider in fake[locale].providers:
+            if isinstance(getattr(provider, "cities", None), list):
+                provider.cities = sorted(provider.cities)
     seen: set[str] = set()
     out: list[dict] = []
 

@@ -390,6 +390,24 @@ def test_ten_thousand_target_registry_in_seconds() -> None:
 
 # -- the benchmarks ----------------------------------------------------------------------------
 
+
+def test_synthetic_targets_are_the_same_in_every_process() -> None:
+    # Figures quoted from one run must be reproducible: the registry may not depend on
+    # Python's per-process string hashing (Faker's it_IT cities once did).
+    pytest.importorskip("faker")
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    script = "import json; from alu.bench import synthetic_targets; print(json.dumps(synthetic_targets(400)))"
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        digests.add(hashlib.sha256(out.stdout.encode()).hexdigest())
+    assert len(digests) == 1
+
 ROW_KEYS = {"targets", "p50_ms", "p95_ms", "build_s", "rss_mb", "prompt_tokens_alu", "prompt_tokens_linear"}
 
 
