@@ -15,8 +15,10 @@ scan and no extra matching.
 - **leetspeak**: inside a word that mixes letters with digits or symbols ("J4n3",
   "@usten", "Au$ten"), 4→a, 3→e, 0→o, 1→i (or l), 5→s, 7→t, @→a, $→s …;
 - **other scripts**: a name written in another script ("Джейн Остин", "ジェーン・オースティン")
-  is transliterated (``anyascii``) and compared by its sound skeleton (see
+  is transliterated (``anyascii``, with the spellings it reads letter by letter fixed:
+  see :func:`transliterate`) and compared by its sound skeleton (see
   :func:`sound_skeleton`), since transliteration rarely gives back the English spelling;
+  :func:`name_runs` says where the script itself marks words as a name;
 - **spelled out**: letters or short pieces separated by spaces, dots, dashes or lines
   ("J a n e  A u s t e n", "J-A-N-E", "Ja ne Aus ten") are joined and compared with
   names written without spaces; so are words written backwards ("netsuA enaJ").
