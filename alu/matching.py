@@ -51,10 +51,13 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from alu.obfuscation import (
+    base64_texts,
     name_runs,
+    nato_runs,
     needs_transliteration,
     readings,
     romanized_syllables,
+    rot13,
     sound_skeleton,
     transliterate,
 )
@@ -695,6 +698,22 @@ class TargetIndex:
                 for match in self._find_plain(" ".join(backwards), use_case=False):
                     if match.direct:
                         hide(match.target_id, match.span)
+        # Ciphers. ROT13 is read only where a rotated pair of words (or a one-word name)
+        # begins a registered name, so ordinary prose costs a translate and a few probes.
+        rotated = rot13(" ".join(text_words)).split() if text.isascii() else tokens(rot13(text))
+        for i, word in enumerate(rotated):
+            pair = f"{word} {rotated[i + 1]}" if i + 1 < len(rotated) else ""
+            if word in self._phrases or (pair and pair in self._exact):
+                for match in self._find_plain(" ".join(rotated[i : i + reach]), use_case=False):
+                    if match.direct:
+                        hide(match.target_id, match.span)
+        for decoded in base64_texts(text):
+            for match in self.find(decoded, use_case=False):
+                if match.direct:
+                    hide(match.target_id, f"base64: {match.span}")
+        for letters in nato_runs(text_words):
+            for target_id, span in self._spelled_out(letters):
+                hide(target_id, span)
         if needs_transliteration(text):
             romanized = tokens(transliterate(text))
             for match in self._find_plain(" ".join(romanized), use_case=False):

@@ -19,6 +19,9 @@ scan and no extra matching.
   see :func:`transliterate`) and compared by its sound skeleton (see
   :func:`sound_skeleton`), since transliteration rarely gives back the English spelling;
   :func:`name_runs` says where the script itself marks words as a name;
+- **ciphers**: ROT13 (tried only where a rotated word pair begins a registered name),
+  base64 tokens (decoded when they hold text) and the NATO spelling alphabet ("Juliett
+  Alfa November Echo");
 - **spelled out**: letters or short pieces separated by spaces, dots, dashes or lines
   ("J a n e  A u s t e n", "J-A-N-E", "Ja ne Aus ten") are joined and compared with
   names written without spaces; so are words written backwards ("netsuA enaJ").
@@ -30,7 +33,10 @@ are folded by its NFKC step, so neither needs a reading of its own.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -38,13 +44,17 @@ from anyascii import anyascii
 
 __all__ = [
     "LEET",
+    "NATO",
     "NameRun",
+    "base64_texts",
     "fold_homoglyphs",
     "fold_leet",
     "name_runs",
+    "nato_runs",
     "needs_transliteration",
     "readings",
     "romanized_syllables",
+    "rot13",
     "sound_skeleton",
     "transliterate",
 ]
@@ -300,3 +310,60 @@ def readings(text: str) -> list[str]:
 def needs_transliteration(text: str) -> bool:
     """True when ``text`` holds letters of a non-Latin script (after look-alike folding)."""
     return not text.isascii() and _has_foreign_letters(fold_homoglyphs(text))
+
+
+# -- ciphers ----------------------------------------------------------------------------
+
+NATO: dict[str, str] = {
+    word: word[0]
+    for word in ["alfa", "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett", "juliet", "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango", "uniform", "victor", "whiskey", "whisky", "xray", "yankee", "zulu"]
+}
+"""The NATO spelling alphabet (folded words), each to its letter."""
+
+_MIN_NATO_RUN = 3
+
+
+def nato_runs(words: Sequence[str]) -> list[list[str]]:
+    """Runs of three or more NATO alphabet words in folded ``words``, as their letters
+    ("juliett alfa november echo" → j a n e)."""
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for word in (*words, ""):
+        letter = NATO.get(word)
+        if letter:
+            current.append(letter)
+            continue
+        if len(current) >= _MIN_NATO_RUN:
+            runs.append(current)
+        current = []
+    return runs
+
+
+_ROT13 = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "nopqrstuvwxyzabcdefghijklmNOPQRSTUVWXYZABCDEFGHIJKLM"
+)
+
+
+def rot13(text: str) -> str:
+    """``text`` with its ASCII letters rotated by 13 (ROT13 is its own inverse)."""
+    return text.translate(_ROT13)
+
+
+_BASE64 = re.compile(r"(?<![\w+/=])[A-Za-z0-9+/]{8,}={0,2}(?![\w+/=])")
+
+
+def base64_texts(text: str) -> list[str]:
+    """The texts that base64 tokens of ``text`` decode to (printable UTF-8 only, so that
+    ordinary words that happen to be valid base64 give nothing)."""
+    found: list[str] = []
+    for match in _BASE64.finditer(text):
+        token = match.group()
+        if len(token) % 4 or token.isalpha() and (token.islower() or token.isupper()):
+            continue  # a plain word, not an encoding
+        try:
+            decoded = base64.b64decode(token, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            continue
+        if decoded.isprintable() and any(ch.isalpha() for ch in decoded):
+            found.append(decoded)
+    return found

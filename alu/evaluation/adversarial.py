@@ -26,6 +26,7 @@ Run it with ``alu bench adversarial``.
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import time
@@ -34,7 +35,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from alu.obfuscation import _homoglyph_table
+from anyascii import anyascii
+
+from alu.obfuscation import NATO, _homoglyph_table, rot13
 
 __all__ = ["SUITE_PATH", "TRANSFORMS", "format_report", "generate", "load_suite", "measure"]
 
@@ -100,6 +103,9 @@ def _interleave(name: str, char: str) -> str:
     return " ".join(char.join(word) for word in name.split())
 
 
+_NATO_WORD = {letter: word for word, letter in reversed(NATO.items())}  # "alfa", not "alpha"
+
+
 def _fullwidth(name: str, rng: random.Random) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in name)
 
@@ -149,6 +155,9 @@ TRANSFORMS: dict[str, Callable[[str, random.Random], str]] = {
     "combining underline": _combining,
     "alternating case": _alternating_case,
     "surname spaced": lambda n, r: " ".join(n.split()[-1]),
+    "ROT13": lambda n, r: rot13(n),
+    "base64": lambda n, r: base64.b64encode(n.encode()).decode(),
+    "NATO alphabet": lambda n, r: " ".join(_NATO_WORD[c] for c in anyascii(n).lower() if c in _NATO_WORD).title(),
 }
 """Obfuscations applied to a name (``name, rng -> text``); other scripts are committed
 renderings (:data:`OTHER_SCRIPTS`), not generated."""
@@ -246,6 +255,8 @@ CONTROLS = [
     "A B C D E F G: the first letters of the alphabet, sung to a simple tune.",
     "Lol, that was gr8 — c u l8r, and thx 4 the help!",
     "The formula is E = m c 2, from a 1905 paper on special relativity.",
+    "Radio check: Alpha, Bravo, Charlie, Delta. Later we saw Romeo and Juliet at the Globe.",
+    "The API token is c2VjcmV0LXRva2Vu and the checksum is 5d41402abc4b2a76b9719d911017c592.",
     # Names of people not on the forget list, written in their own script.
     "«Войну и мир» написал Лев Толстой, а «Вишнёвый сад» — Антон Чехов.",
     "Τον «Ζορμπά» τον έγραψε ο Νίκος Καζαντζάκης.",

@@ -178,3 +178,19 @@ def test_held_out_renderings_in_cased_scripts_are_mostly_flagged_or_shortlisted(
         direct = [c for c in cases if any(m.direct and m.target_id == TARGETS[c["target"]].id for m in INDEX.find(c["text"]))]
         assert len(found) >= 0.75 * len(cases), script
         assert len(direct) >= 0.2 * len(cases), script
+
+
+def test_ciphers_are_read_only_where_they_hold_a_name():
+    from alu.obfuscation import base64_texts, nato_runs, rot13
+
+    assert rot13(rot13("Jane Austen")) == "Jane Austen" and rot13("Jane") == "Wnar"
+    # Ordinary words that happen to be valid base64 decode to nothing printable.
+    assert base64_texts("possible understanding ABCDEFGH") == []
+    assert base64_texts("token: SmFuZSBBdXN0ZW4=") == ["Jane Austen"]
+    assert nato_runs("romeo and juliet".split()) == []  # two NATO words are no spelling
+    assert nato_runs("kilo india mike".split()) == [["k", "i", "m"]]
+    index = TargetIndex([Target(name="Jane Austen"), Target(name="Beyoncé")])
+    for text in ("It was Wnar Nhfgra.", "Orlbapé!", "SmFuZSBBdXN0ZW4=", "Juliett Alfa November Echo Alfa Uniform"):
+        assert [m for m in index.find(text) if m.direct], text
+    # "terra" is "green" in ROT13: a rotated word alone, not a name, reads nothing.
+    assert not [m for m in TargetIndex([Target(name="Eva Green")]).find("Terra firma.") if m.direct]
