@@ -187,8 +187,8 @@ def test_ciphers_are_read_only_where_they_hold_a_name():
     # Ordinary words that happen to be valid base64 decode to nothing printable.
     assert base64_texts("possible understanding ABCDEFGH") == []
     assert base64_texts("token: SmFuZSBBdXN0ZW4=") == ["Jane Austen"]
-    assert nato_runs("romeo and juliet".split()) == []  # two NATO words are no spelling
-    assert nato_runs("kilo india mike".split()) == [["k", "i", "m"]]
+    assert nato_runs(["romeo", "and", "juliet"]) == []  # two NATO words are no spelling
+    assert nato_runs(["kilo", "india", "mike"]) == [["k", "i", "m"]]
     index = TargetIndex([Target(name="Jane Austen"), Target(name="Beyoncé")])
     for text in ("It was Wnar Nhfgra.", "Orlbapé!", "SmFuZSBBdXN0ZW4=", "Juliett Alfa November Echo Alfa Uniform"):
         assert [m for m in index.find(text) if m.direct], text
