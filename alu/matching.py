@@ -701,9 +701,11 @@ class TargetIndex:
         # Ciphers. ROT13 is read only where a rotated pair of words (or a one-word name)
         # begins a registered name, so ordinary prose costs a translate and a few probes.
         rotated = rot13(" ".join(text_words)).split() if text.isascii() else tokens(rot13(text))
+        exact = self._exact
         for i, word in enumerate(rotated):
-            pair = f"{word} {rotated[i + 1]}" if i + 1 < len(rotated) else ""
-            if word in self._phrases or (pair and pair in self._exact):
+            if word not in exact:  # gibberish, as nearly every rotated word is
+                continue
+            if word in self._phrases or (i + 1 < len(rotated) and f"{word} {rotated[i + 1]}" in exact):
                 for match in self._find_plain(" ".join(rotated[i : i + reach]), use_case=False):
                     if match.direct:
                         hide(match.target_id, match.span)
