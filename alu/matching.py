@@ -460,8 +460,9 @@ class TargetIndex:
         # written in another script (see alu.obfuscation).
         self._compact: dict[str, object] = {}
         self._skeletons: dict[str, object] = {}
-        # Names of several words by the skeletons of their words, for a name written in
-        # another script where the script marks it as one (capitals, a middle dot).
+        # Names of several words by the skeletons of their words -> folded names, for a
+        # name written in another script where the script marks it as one (capitals, a
+        # middle dot).
         self._aligned: dict[str, object] = {}
         self._max_aligned_words = 0
         self._max_compact_len = 0
@@ -557,8 +558,8 @@ class TargetIndex:
             if skeleton:
                 _post_add(self._skeletons, skeleton, tid)
                 self._max_skeleton_len = max(self._max_skeleton_len, len(skeleton))
-            if aligned := _aligned_key(phrase.split()):
-                _post_add(self._aligned, aligned, tid)
+            if new and (aligned := _aligned_key(phrase.split())):
+                _post_add(self._aligned, aligned, phrase)
                 self._max_aligned_words = max(self._max_aligned_words, aligned.count(" ") + 1)
             n = phrase.count(" ") + 1
             self._max_n = max(self._max_n, n)
@@ -608,10 +609,10 @@ class TargetIndex:
                 _post_discard(self._compact, compact, target_id)
             if skeleton:
                 _post_discard(self._skeletons, skeleton, target_id)
-            if aligned := _aligned_key(phrase.split()):
-                _post_discard(self._aligned, aligned, target_id)
             if _post_discard(self._phrases, phrase, target_id):
                 self._exact_update(phrase, clear_bits=_NAME)
+                if aligned := _aligned_key(phrase.split()):  # phrase gone: its sound too
+                    _post_discard(self._aligned, aligned, phrase)
                 if _typo_bound(len(phrase)):
                     for variant in _typo_keys(phrase):  # phrase gone: its typos too
                         _post_discard(self._fuzzy, variant, phrase)
@@ -802,15 +803,10 @@ class TargetIndex:
                     continue
                 span = " ".join(words[start:end])
                 folded = " ".join(tokens(span))
-                for target_id in _owners(entry):
-                    name = self._names[target_id]
-                    close = name.count(" ") == end - start - 1 and fuzz.ratio(folded, name) >= ALIGNED_SIMILARITY
-                    if close or any(
-                        fuzz.ratio(folded, alias) >= ALIGNED_SIMILARITY
-                        for alias in map(self._fold, self.targets[target_id].aliases)
-                        if alias.count(" ") == end - start - 1
-                    ):
-                        yield target_id, span
+                for phrase in _owners(entry):  # names and aliases of as many words
+                    if fuzz.ratio(folded, phrase) >= ALIGNED_SIMILARITY:
+                        for target_id in _owners(self._phrases[phrase]):
+                            yield target_id, span
 
     def _sounds_like(self, words: Sequence[str], *, loose: bool) -> Iterable[tuple[str, str]]:
         """Spans of romanized words whose sound skeleton is a name's.

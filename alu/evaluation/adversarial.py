@@ -268,6 +268,15 @@ CONTROLS = [
 ]
 
 
+def _script_cases(name: str, renderings: dict[str, str], label: str = "") -> list[dict[str, str]]:
+    """Cases hiding ``name`` written in other scripts, each in its language's frame."""
+    return [
+        {"target": name, "obfuscation": f"script: {script}{label}",
+         "text": OTHER_SCRIPT_FRAMES[script].format(hidden=rendering)}
+        for script, rendering in renderings.items()
+    ]  # fmt: skip
+
+
 def generate(data_dir: str | Path, *, people: int = 30, authors: int = 10, seed: int = 7) -> dict[str, Any]:
     """The suite built from RWKU people and TOFU authors (``../shared/data``), seeded."""
     from alu.bench import load_rwku
@@ -286,13 +295,9 @@ def generate(data_dir: str | Path, *, people: int = 30, authors: int = 10, seed:
             hidden = apply(name, rng)
             text = rng.choice(FRAMES).format(hidden=hidden)
             cases.append({"target": name, "obfuscation": transform, "text": text})
-        for script, rendering in OTHER_SCRIPTS.get(name, {}).items():
-            text = OTHER_SCRIPT_FRAMES[script].format(hidden=rendering)
-            cases.append({"target": name, "obfuscation": f"script: {script}", "text": text})
+        cases += _script_cases(name, OTHER_SCRIPTS.get(name, {}))
     for name, renderings in HELD_OUT_SCRIPTS.items():
-        for script, rendering in renderings.items():
-            text = OTHER_SCRIPT_FRAMES[script].format(hidden=rendering)
-            cases.append({"target": name, "obfuscation": f"script: {script} (held out)", "text": text})
+        cases += _script_cases(name, renderings, " (held out)")
     names += sorted(set(HELD_OUT_SCRIPTS) - set(names))
     # Kardashian-style: a longer first name, with and without a middle name.
     longer = {"Kim Kardashian": "Kimberly Noel Kardashian", "Tony Blair": "Anthony Charles Lynton Blair"}
