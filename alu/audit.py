@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 from langchain_core.messages import AIMessage
 
-from alu.graph.state import CallRecord, Decision, Flag, Rating, StageError, State
+from alu.graph.state import CallRecord, Decision, Flag, Rating, StageError, State, run_error
 from alu.tracing import annotate_run
 
 __all__ = ["finish", "stage_error"]
@@ -44,7 +44,7 @@ def finish(
         "call_log": log,
         "prompt_tokens": sum(c["prompt_tokens"] for c in log),
         "completion_tokens": sum(c["completion_tokens"] for c in log),
-        "error": error if error is not None else state.get("error"),
+        "error": error if error is not None else run_error(state),
     }
     annotate_run(
         {
@@ -57,6 +57,6 @@ def finish(
     update: dict[str, Any] = {"answer": answer, "audit": audit}
     if calls:
         update["calls"] = list(calls)
-    if state.get("messages"):
+    if state.get("chat"):
         update["messages"] = [AIMessage(content=answer)]
     return update

@@ -455,7 +455,7 @@ def linear_messages(question: str, draft: str, targets: "Iterable[Target | dict]
     listing = "\n".join(f"- {t['name'] if isinstance(t, dict) else t.name}" for t in targets)
     return [
         render("auditor_system"),
-        render("auditor_user", candidates=listing, question=question, draft=draft),
+        render("auditor_user", candidates=listing, window="", question=question, draft=draft),
     ]
 
 

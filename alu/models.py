@@ -8,6 +8,7 @@ graph retries, then refuses on — it is never guessed at).
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import os
 import threading
@@ -23,7 +24,7 @@ from pydantic import BaseModel
 from alu.graph.context import AGENTS, Context, InvalidContextError
 from alu.graph.state import CallRecord
 
-__all__ = ["ModelOutputError", "ModelDeadlineError", "Models", "call_text", "call_structured"]
+__all__ = ["ModelDeadlineError", "ModelOutputError", "Models", "acall_structured", "acall_text", "call_structured", "call_text"]
 
 CLIENT_MAX_RETRIES = 2  # the HTTP client's own retries (429 with retry-after, 5xx, resets)
 NOSTREAM_TAG = "nostream"  # langgraph.constants.TAG_NOSTREAM: hidden from stream_mode="messages"
@@ -57,6 +58,15 @@ def _with_deadline(agent: str, seconds: float, fn, *args):
         return future.result(timeout=seconds)
     except FutureTimeout:
         future.cancel()
+        raise ModelDeadlineError(f"{agent}: no complete reply within {seconds:.0f} s") from None
+
+
+async def _awith_deadline(agent: str, seconds: float, call):
+    """Await a model call for at most ``seconds`` in all (cancelled past it): the async
+    path needs no thread per call."""
+    try:
+        return await asyncio.wait_for(call, timeout=seconds)
+    except asyncio.TimeoutError:
         raise ModelDeadlineError(f"{agent}: no complete reply within {seconds:.0f} s") from None
 
 
@@ -188,6 +198,14 @@ def _deadline(context: Context | None) -> float:
     return timeout * (1 + CLIENT_MAX_RETRIES)
 
 
+def _reply_text(agent: str, reply: Any) -> str:
+    text = reply.text if isinstance(reply, AIMessage) else str(getattr(reply, "content", reply))
+    text = (text or "").strip()
+    if not text:
+        raise ModelOutputError(f"{agent}: the model returned an empty reply")
+    return text
+
+
 def call_text(
     agent: str,
     model: BaseChatModel,
@@ -200,11 +218,40 @@ def call_text(
     reply = _with_deadline(
         agent, _deadline(context), model.invoke, list(messages), _config(agent, model_name)
     )
-    text = reply.text if isinstance(reply, AIMessage) else str(getattr(reply, "content", reply))
-    text = (text or "").strip()
-    if not text:
-        raise ModelOutputError(f"{agent}: the model returned an empty reply")
-    return text, _record(agent, model_name, reply, started)
+    return _reply_text(agent, reply), _record(agent, model_name, reply, started)
+
+
+async def acall_text(
+    agent: str,
+    model: BaseChatModel,
+    model_name: str,
+    messages: Sequence[BaseMessage],
+    context: Context | None = None,
+) -> tuple[str, CallRecord]:
+    """:func:`call_text` on the model's async API (same deadline, same checks)."""
+    started = time.perf_counter()
+    reply = await _awith_deadline(
+        agent, _deadline(context), model.ainvoke(list(messages), _config(agent, model_name))
+    )
+    return _reply_text(agent, reply), _record(agent, model_name, reply, started)
+
+
+def _structured(agent: str, model: BaseChatModel, model_name: str, schema: type[S], method: str) -> Any:
+    try:
+        return model.with_structured_output(schema, method=method, include_raw=True)
+    except NotImplementedError as exc:
+        raise InvalidContextError(
+            f"{agent}: model {model_name!r} does not support structured output ({exc})"
+        ) from exc
+
+
+def _parsed(agent: str, result: Any, schema: type[S]) -> tuple[S, Any]:
+    raw = result.get("raw") if isinstance(result, dict) else None
+    parsed = result.get("parsed") if isinstance(result, dict) else result
+    error = result.get("parsing_error") if isinstance(result, dict) else None
+    if error is not None or not isinstance(parsed, schema):
+        raise ModelOutputError(f"{agent}: model output does not match {schema.__name__}: {_describe(error, parsed)}")
+    return parsed, raw
 
 
 def call_structured(
@@ -218,20 +265,30 @@ def call_structured(
 ) -> tuple[S, CallRecord]:
     """One structured call, validated against ``schema``; anything else raises."""
     started = time.perf_counter()
-    try:
-        runnable = model.with_structured_output(schema, method=method, include_raw=True)
-    except NotImplementedError as exc:
-        raise InvalidContextError(
-            f"{agent}: model {model_name!r} does not support structured output ({exc})"
-        ) from exc
+    runnable = _structured(agent, model, model_name, schema, method)
     result = _with_deadline(
         agent, _deadline(context), runnable.invoke, list(messages), _config(agent, model_name)
     )
-    raw = result.get("raw") if isinstance(result, dict) else None
-    parsed = result.get("parsed") if isinstance(result, dict) else result
-    error = result.get("parsing_error") if isinstance(result, dict) else None
-    if error is not None or not isinstance(parsed, schema):
-        raise ModelOutputError(f"{agent}: model output does not match {schema.__name__}: {_describe(error, parsed)}")
+    parsed, raw = _parsed(agent, result, schema)
+    return parsed, _record(agent, model_name, raw, started)
+
+
+async def acall_structured(
+    agent: str,
+    model: BaseChatModel,
+    model_name: str,
+    messages: Sequence[BaseMessage],
+    schema: type[S],
+    method: str,
+    context: Context | None = None,
+) -> tuple[S, CallRecord]:
+    """:func:`call_structured` on the model's async API."""
+    started = time.perf_counter()
+    runnable = _structured(agent, model, model_name, schema, method)
+    result = await _awith_deadline(
+        agent, _deadline(context), runnable.ainvoke(list(messages), _config(agent, model_name))
+    )
+    parsed, raw = _parsed(agent, result, schema)
     return parsed, _record(agent, model_name, raw, started)
 
 

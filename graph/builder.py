@@ -1,6 +1,8 @@
-"""The ALU graph: vanilla → auditor → (END | eraser ×k → critic ×k → composer).
+"""The ALU graph: intake → vanilla → auditor → (END | eraser ×k → critic ×k → composer).
 
-Reads top to bottom: policies, nodes, edges, compile. ``graph`` at the bottom is the
+Reads top to bottom: policies, nodes, edges, compile. Every node has a sync and an async
+body (``invoke``/``stream`` and ``ainvoke``/``astream``, which LangGraph server uses), so
+the async path awaits the models' async clients instead of a thread per call. ``graph`` at the bottom is the
 default compiled graph that ``langgraph.json`` serves; it holds no model, store or
 checkpointer (the server supplies persistence; models are resolved per run from the
 ``Context``), so it imports without any API key or model server.
@@ -24,9 +26,36 @@ from alu.graph.state import CritiqueTask, EraseTask, InputState, OutputState, St
 from alu.inputs import InvalidInputError
 from alu.models import ModelDeadlineError, ModelOutputError, Models
 from alu.targets import InvalidTargetError
-from alu.nodes import auditor, composer, critic, eraser, fail_closed, route_after_audit, vanilla
+from alu.nodes import (
+    aauditor,
+    acomposer,
+    acritic,
+    aeraser,
+    aintake,
+    areject,
+    auditor,
+    avanilla,
+    composer,
+    critic,
+    eraser,
+    fail_closed,
+    intake,
+    reject,
+    route_after_audit,
+    vanilla,
+)
+
+# LangGraph's own node wrapper (the one ``add_node`` builds from a plain function): it
+# injects ``runtime`` and runs ``afunc`` on the async path. Public API offers no way to
+# give one node both bodies; langgraph is pinned below 2 in pyproject.toml.
+from langgraph._internal._runnable import RunnableCallable
 
 __all__ = ["build_graph", "create_alu_graph", "graph", "retry_on"]
+
+
+def _node(name: str, sync: Any, async_: Any, **bound: Any) -> RunnableCallable:
+    """One node with both bodies, ``bound`` keyword arguments applied to each."""
+    return RunnableCallable(partial(sync, **bound), partial(async_, **bound), name=name, trace=False)
 
 
 _TRANSIENT = RetryPolicy().retry_on  # LangGraph's default: network faults, 5xx, timeouts
@@ -56,25 +85,30 @@ def build_graph(
     builder = StateGraph(State, context_schema=Context, input_schema=InputState, output_schema=OutputState)
     builder.set_node_defaults(retry_policy=retry, error_handler=fail_closed)
 
-    # Nodes: one per agent.
-    builder.add_node("vanilla", partial(vanilla, models=bound), metadata={"alu_agent": "vanilla"})
-    builder.add_node("auditor", partial(auditor, models=bound), metadata={"alu_agent": "auditor"})
+    # Nodes: intake (the run's input and policy), then one per agent.
+    builder.add_node("intake", _node("intake", intake, aintake), destinations=("vanilla", "reject"))
+    builder.add_node("reject", _node("reject", reject, areject))
+    builder.add_node("vanilla", _node("vanilla", vanilla, avanilla, models=bound), metadata={"alu_agent": "vanilla"})
+    builder.add_node("auditor", _node("auditor", auditor, aauditor, models=bound), metadata={"alu_agent": "auditor"})
     builder.add_node(
         "eraser",
-        partial(eraser, models=bound),
+        _node("eraser", eraser, aeraser, models=bound),
         input_schema=EraseTask,
         destinations=("critic",),
         metadata={"alu_agent": "eraser"},
     )
-    builder.add_node("critic", partial(critic, models=bound), input_schema=CritiqueTask, metadata={"alu_agent": "critic"})
-    builder.add_node("composer", partial(composer, models=bound), metadata={"alu_agent": "composer"})
+    builder.add_node(
+        "critic", _node("critic", critic, acritic, models=bound), input_schema=CritiqueTask, metadata={"alu_agent": "critic"}
+    )
+    builder.add_node("composer", _node("composer", composer, acomposer, models=bound), metadata={"alu_agent": "composer"})
 
     # Edges: the eraser branch is taken only when the auditor flags a target.
-    builder.add_edge(START, "vanilla")
+    builder.add_edge(START, "intake")
     builder.add_edge("vanilla", "auditor")
     builder.add_conditional_edges("auditor", route_after_audit, ["eraser", END])
     builder.add_edge("critic", "composer")
     builder.add_edge("composer", END)
+    builder.add_edge("reject", END)
     return builder
 
 

@@ -12,13 +12,17 @@ import os
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, Mapping
 
-__all__ = ["Context", "InvalidContextError", "ensure_context", "AGENTS"]
+__all__ = ["AGENTS", "MAX_WINDOW_CHARS", "MAX_WINDOW_TURNS", "Context", "InvalidContextError", "ensure_context"]
 
 AGENTS: tuple[str, ...] = ("vanilla", "auditor", "eraser", "critic", "composer")
 DEFAULT_MODEL = "openai:gpt-4o-mini"
 DEFAULT_REFUSAL = "I'm sorry, but I can't help with that."
 STRUCTURED_METHODS = ("function_calling", "json_schema", "json_mode")
 AUDIT_MODES = ("judge", "match")
+MAX_WINDOW_TURNS = 40
+"""Hard limit on ``window_turns`` (for every caller and the operator)."""
+MAX_WINDOW_CHARS = 32_000
+"""Hard limit on ``window_chars``: the auditor reads the window three ways per run."""
 
 
 class InvalidContextError(ValueError):
@@ -29,6 +33,12 @@ def _env(name: str, default: Any) -> Any:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
+    if isinstance(default, bool):
+        if raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise InvalidContextError(f"environment variable {name}={raw!r} is not a boolean (use 1/0, true/false)")
     try:
         return type(default)(raw) if not isinstance(default, str) else raw
     except ValueError:
@@ -37,8 +47,25 @@ def _env(name: str, default: Any) -> Any:
         ) from None
 
 
-def _from_env(name: str, default: Any):
-    return field(default_factory=lambda: _env(name, default))
+OPERATOR = "operator"
+"""A field only the operator sets (environment, ``create_alu_graph``/in-process context,
+the auth handler); a caller on a server may only repeat the operator's value."""
+RAISE = "raise"
+"""A caller may raise the value (up to the field's cap), never lower it."""
+LOWER = "lower"
+"""A caller may lower the value, never raise it."""
+FREE = "free"
+"""A caller may set any valid value (it does not change what is forgotten)."""
+STRICTER = "stricter"
+"""An ordered choice: a caller may move it towards the stricter end only."""
+
+
+def _from_env(name: str, default: Any, policy: str = OPERATOR, cap: Any = None):
+    return field(default_factory=lambda: _env(name, default), metadata={"policy": policy, "cap": cap})
+
+
+def _fixed(default: Any, policy: str = OPERATOR, cap: Any = None):
+    return field(default=default, metadata={"policy": policy, "cap": cap})
 
 
 @dataclass
@@ -65,20 +92,20 @@ class Context:
     composer_model: str = _from_env("ALU_COMPOSER_MODEL", "")
     """Merges the top-j rewrites. Env ``ALU_COMPOSER_MODEL``."""
 
-    k: int = _from_env("ALU_K", 5)
+    k: int = _from_env("ALU_K", 5, RAISE, cap=10)
     """Rewrites (and critiques) per flagged answer; the paper's code uses 5. Env ``ALU_K``."""
-    j: int | None = field(default_factory=lambda: _env("ALU_J", 0) or None)
+    j: int | None = field(default_factory=lambda: _env("ALU_J", 0) or None, metadata={"policy": RAISE, "cap": None})
     """Top-rated rewrites the composer merges (1 ≤ j ≤ k); default ``min(3, k)`` as in the
     paper's code. Env ``ALU_J``."""
-    threshold: float = _from_env("ALU_THRESHOLD", 4.0)
+    threshold: float = _from_env("ALU_THRESHOLD", 4.0, RAISE, cap=5.0)
     """Least mean rating (1–5) of the top-j rewrites; below it the refusal is returned."""
-    vanilla_temperature: float = 0.0
+    vanilla_temperature: float = _fixed(0.0, FREE)
     """Sampling temperature of the vanilla answer."""
-    eraser_temperature: float = 0.7
+    eraser_temperature: float = _fixed(0.7, FREE)
     """Temperature of the rewrites (above 0 so that the k rewrites differ)."""
-    judge_temperature: float = 0.0
+    judge_temperature: float = _fixed(0.0)
     """Temperature of the auditor's judge and the critic (deterministic ratings)."""
-    composer_temperature: float = 0.0
+    composer_temperature: float = _fixed(0.0, FREE)
     """Temperature of the composition."""
     max_tokens: int = _from_env("ALU_MAX_TOKENS", 512)
     """Cap on the tokens of every model reply (small models loop without one)."""
@@ -95,13 +122,26 @@ class Context:
     )
     """How the judge and critic get structured output; ``function_calling`` works on
     OpenAI, vLLM and llama.cpp (whose server rejects ``json_schema``)."""
-    audit_mode: Literal["judge", "match"] = _from_env("ALU_AUDIT_MODE", "judge")
+    audit_mode: Literal["judge", "match"] = _from_env("ALU_AUDIT_MODE", "judge", STRICTER)
     """``judge``: deterministic matching plus a model judge over the shortlist for
     indirect references; ``match``: deterministic matching only (no judge call)."""
-    shortlist_size: int = _from_env("ALU_SHORTLIST_SIZE", 8)
+    shortlist_size: int = _from_env("ALU_SHORTLIST_SIZE", 8, RAISE, cap=32)
     """Most candidate targets shown to the judge (direct mentions are flagged regardless)."""
-    max_query_chars: int = _from_env("ALU_MAX_QUERY_CHARS", 8000)
+    max_query_chars: int = _from_env("ALU_MAX_QUERY_CHARS", 8000, LOWER)
     """Longest query accepted; longer input is rejected with an error."""
+    window_turns: int = _from_env("ALU_WINDOW_TURNS", 6, RAISE, cap=MAX_WINDOW_TURNS)
+    """Earlier messages of a chat thread (questions and the answers as returned) that the
+    vanilla model and the auditor read beside the current question: a target handed out
+    in pieces over these turns is caught by the run that completes it. At most
+    ``MAX_WINDOW_TURNS`` (40); 0 reads the current question only. Env ``ALU_WINDOW_TURNS``."""
+    window_chars: int = _from_env("ALU_WINDOW_CHARS", 6000, RAISE, cap=MAX_WINDOW_CHARS)
+    """Most characters of those earlier turns read (the newest kept); at most
+    ``MAX_WINDOW_CHARS`` (32,000), which bounds the audit's cost per run. Env
+    ``ALU_WINDOW_CHARS``."""
+    allow_caller_tenant: bool = _from_env("ALU_ALLOW_CALLER_TENANT", False)
+    """On a server without auth, may a run's context choose its tenant? Off by default:
+    the operator's tenant holds and a caller's other tenant is refused. With auth, the
+    tenant is always the authenticated user's. Env ``ALU_ALLOW_CALLER_TENANT``."""
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -130,6 +170,17 @@ class Context:
             problems.append(f"max_query_chars must be a positive integer (got {self.max_query_chars!r})")
         if not isinstance(self.model_timeout, (int, float)) or self.model_timeout <= 0:
             problems.append(f"model_timeout must be a positive number of seconds (got {self.model_timeout!r})")
+        if not isinstance(self.window_turns, int) or not 0 <= self.window_turns <= MAX_WINDOW_TURNS:
+            problems.append(
+                f"window_turns must be an integer from 0 to {MAX_WINDOW_TURNS} (got {self.window_turns!r})"
+            )
+        if not isinstance(self.window_chars, int) or not 0 <= self.window_chars <= MAX_WINDOW_CHARS:
+            problems.append(
+                f"window_chars must be an integer from 0 to {MAX_WINDOW_CHARS} (got {self.window_chars!r});"
+                " a longer window would make every run's audit read that much text"
+            )
+        if not isinstance(self.allow_caller_tenant, bool):
+            problems.append(f"allow_caller_tenant must be true or false (got {self.allow_caller_tenant!r})")
         if not isinstance(self.refusal, str) or not self.refusal.strip():
             problems.append("refusal must be a non-empty string")
         if not isinstance(self.tenant, str) or not self.tenant or "." in self.tenant:

@@ -96,17 +96,21 @@ class Audit(TypedDict):
     error: StageError | None
 
 
-def first_error(left: StageError | None, right: StageError | None) -> StageError | None:
-    """Keep the first error of a run: it is the cause; later ones are consequences."""
-    return left if left else right
+def run_error(state: "State | dict") -> StageError | None:
+    """The first error of the run (the cause; later ones are consequences), or None."""
+    errors = state.get("errors") or []
+    return errors[0] if errors else None
 
 
 class InputState(TypedDict, total=False):
-    """What a caller passes: a query or a chat history, and optional per-run targets."""
+    """What a caller passes: a query or a chat history, and optional per-run targets.
 
-    query: str
+    ``query`` and ``targets`` are this run's only: the first node consumes them, so an
+    old query left on a thread never answers a newer ``messages`` input."""
+
+    query: str | None
     messages: Annotated[list[AnyMessage], add_messages]
-    targets: list[str | dict[str, Any]]
+    targets: list[str | dict[str, Any]] | None
     """Targets to forget for this run only, on top of the tenant's registry."""
 
 
@@ -119,18 +123,31 @@ class OutputState(TypedDict, total=False):
 
 
 class State(InputState, OutputState, total=False):
-    """Everything the nodes share (internal keys are never returned)."""
+    """Everything the nodes share (internal keys are never returned).
+
+    Every key but ``messages`` is per run: the first node (``intake``) sets or empties it
+    at the start of every run on a thread, so nothing a run accumulated (ratings, calls,
+    an error, flags, the draft, the question) can reach the next run."""
 
     question: str
     """The query text the agents work on (from ``query`` or the last human message)."""
-    history: str
-    """Earlier human turns, scanned by the auditor for targets the query refers back to."""
-    draft: str
+    window: str
+    """The earlier turns of the thread the run reads (bounded by ``Context.window_*``):
+    the vanilla model's context and the auditor's multi-turn reading."""
+    chat: bool
+    """True for chat input: the answer is appended to ``messages``."""
+    run_targets: list[dict[str, Any]]
+    """This run's extra targets (from the input's ``targets``), validated."""
+    rejection: StageError | None
+    """A caller error found by ``intake`` (bad input or context), raised by ``reject``."""
+    draft: str | None
     """The vanilla answer, sealed (:mod:`alu.sealed`): never leaves the graph un-audited."""
     flagged: list[Flag]
     ratings: Annotated[list[Rating], operator.add]
     calls: Annotated[list[CallRecord], operator.add]
-    error: Annotated[StageError | None, first_error]
+    errors: Annotated[list[StageError], operator.add]
+    """The run's errors, first the cause (see :func:`run_error`); a list so that the
+    first node can reset it (LangGraph's ``Overwrite`` needs a channel with a value)."""
 
 
 class EraseTask(TypedDict):
@@ -140,6 +157,8 @@ class EraseTask(TypedDict):
     question: str
     draft: str
     flagged: list[Flag]
+    window: str
+    run_targets: list[dict[str, Any]]
 
 
 class CritiqueTask(TypedDict):
@@ -149,3 +168,5 @@ class CritiqueTask(TypedDict):
     question: str
     rewrite: str
     flagged: list[Flag]
+    window: str
+    run_targets: list[dict[str, Any]]

@@ -1,11 +1,35 @@
 """The ALU agents, one module each; every node is a function of ``(state, runtime)``
-(plus the graph's :class:`alu.models.Models`, bound when the graph is built)."""
+(plus the graph's :class:`alu.models.Models`, bound when the graph is built), with an
+``a``-prefixed twin for the async path (``ainvoke``/``astream``, LangGraph server) that
+awaits the model's async API instead of holding a thread per call.
 
-from alu.nodes.auditor import auditor, route_after_audit
-from alu.nodes.composer import composer
-from alu.nodes.critic import critic
-from alu.nodes.eraser import eraser
+May import: the graph layer (``alu.graph``), the registry, detection and model modules of
+``alu``, and ``alu.prompts``; never the entry points (CLI, bench, evaluation).
+"""
+
+from alu.nodes.auditor import aauditor, auditor, route_after_audit
+from alu.nodes.composer import acomposer, composer
+from alu.nodes.critic import acritic, critic
+from alu.nodes.eraser import aeraser, eraser
 from alu.nodes.fail_closed import fail_closed
-from alu.nodes.vanilla import vanilla
+from alu.nodes.intake import aintake, areject, intake, reject
+from alu.nodes.vanilla import avanilla, vanilla
 
-__all__ = ["vanilla", "auditor", "route_after_audit", "eraser", "critic", "composer", "fail_closed"]
+__all__ = [
+    "aauditor",
+    "acomposer",
+    "acritic",
+    "aeraser",
+    "aintake",
+    "areject",
+    "auditor",
+    "avanilla",
+    "composer",
+    "critic",
+    "eraser",
+    "fail_closed",
+    "intake",
+    "reject",
+    "route_after_audit",
+    "vanilla",
+]

@@ -1,29 +1,39 @@
-"""Auditor agent (AuditErase's detection): which targets do the query and draft touch?
+"""Auditor agent (AuditErase's detection): which targets do the question and draft touch?
 
-Stage 1 is deterministic and model-free (:mod:`alu.shortlist`): direct mentions of a
-name or alias are flagged outright, so no prompt injection can talk the auditor out of
-them. Stage 2 asks a judge model about the shortlisted *candidates only* (partial names,
-keyword cues) — never the full forget list — and only when there are candidates.
+Stage 1 is deterministic and model-free (:mod:`alu.conversation` over :mod:`alu.shortlist`):
+direct mentions of a name or alias are flagged outright, so no prompt injection can talk
+the auditor out of them, and the thread's window is read with the current exchange (a
+target handed out in pieces over turns is flagged by the run that completes it). Stage 2
+asks a judge model about the shortlisted *candidates only* (partial names, keyword cues, a
+target named earlier in the window) — never the full forget list — and only when there
+are candidates. On the async path stage 1 runs in a worker thread (it is CPU-bound and
+reads the store), so the event loop never stalls.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Send
 from pydantic import BaseModel, Field
 
 from alu.audit import finish
-from alu.graph.context import Context, ensure_context
-from alu.graph.state import EraseTask, Flag, State
-from alu.models import Models, call_structured
+from alu.conversation import read_exchange
+from alu.graph.context import Context
+from alu.graph.policy import run_context
+from alu.graph.state import CallRecord, EraseTask, Flag, State
+from alu.models import Models, acall_structured, call_structured
 from alu.prompts import render
 from alu.sealed import unseal
-from alu.shortlist import shortlist
+from alu.shortlist import Shortlist
+from alu.targets import Target
 from alu.tracing import annotate_run
+
+__all__ = ["AuditVerdict", "aauditor", "auditor", "judge_prompts", "route_after_audit"]
 
 
 class Reference(BaseModel):
@@ -39,11 +49,11 @@ class AuditVerdict(BaseModel):
     referenced: Annotated[list[Reference], Field(max_length=16)] = Field(default_factory=list)
 
 
-def _flag(target, evidence: str, source: str) -> Flag:
-    return Flag(id=target.id, name=target.name, aliases=list(target.aliases), evidence=evidence, source=source)
+def _flag(target: Target, evidence: str, source: str) -> Flag:
+    return Flag(id=target.id, name=target.name, aliases=list(target.aliases), evidence=evidence, source=source)  # type: ignore[typeddict-item]
 
 
-def judge_prompts(question: str, draft: str, candidates: list) -> tuple[str, str]:
+def judge_prompts(question: str, draft: str, candidates: list, window: str = "") -> tuple[str, str]:
     """The judge's system and user prompts: the shortlisted candidates only."""
     listing = "\n".join(
         f"- id: {t.id} | {t.name}"
@@ -51,37 +61,51 @@ def judge_prompts(question: str, draft: str, candidates: list) -> tuple[str, str
         + (f" — {t.description[:160]}" if t.description else "")
         for t in candidates
     )
-    return render("auditor_system"), render("auditor_user", candidates=listing, question=question, draft=draft)
+    return render("auditor_system"), render(
+        "auditor_user", candidates=listing, window=window, question=question, draft=draft
+    )
 
 
-def auditor(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
-    """Flag the targets the exchange refers to; finish the run when there are none."""
-    context = ensure_context(runtime.context)
-    draft = unseal(state["draft"])
-    text = "\n".join(filter(None, [state.get("history"), state["question"], draft]))
-    found = shortlist(
-        text,
+def _detect(state: State, runtime: Runtime[Context], context: Context) -> tuple[Shortlist, str]:
+    """Stage 1: the exchange (question and draft) read with the thread's window."""
+    draft = unseal(state["draft"] or "")
+    found = read_exchange(
+        f"{state['question']}\n{draft}",
+        state.get("window") or "",
         store=runtime.store,
         tenant=context.tenant,
-        extra=state.get("targets") or (),
+        extra=state.get("run_targets") or (),
         size=context.shortlist_size,
     )
+    return found, draft
+
+
+def _judge_request(state: State, found: Shortlist, draft: str, context: Context) -> tuple[dict[str, Target], list[BaseMessage]] | None:
+    if not found.candidates or context.audit_mode != "judge":
+        return None
+    flagged = {m.target_id for m in found.direct}
+    candidates = {m.target_id: found.targets[m.target_id] for m in found.candidates if m.target_id not in flagged}
+    if not candidates:
+        return None
+    system, user = judge_prompts(state["question"], draft, list(candidates.values()), state.get("window") or "")
+    return candidates, [SystemMessage(system), HumanMessage(user)]
+
+
+def _result(
+    state: State,
+    found: Shortlist,
+    draft: str,
+    context: Context,
+    verdict: AuditVerdict | None,
+    candidates: dict[str, Target],
+    calls: list[CallRecord],
+) -> dict:
     flagged = [_flag(found.targets[m.target_id], m.span, "match") for m in found.direct]
-    calls = []
-    if found.candidates and context.audit_mode == "judge":
-        candidates = {m.target_id: found.targets[m.target_id] for m in found.candidates}
-        model, name = models.get("auditor", context, context.judge_temperature)
-        system, user = judge_prompts(state["question"], draft, list(candidates.values()))
-        messages = [SystemMessage(system), HumanMessage(user)]
-        verdict, record = call_structured(
-            "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
-        )
-        calls.append(record)
-        for ref in verdict.referenced:
-            if ref.id in candidates and all(f["id"] != ref.id for f in flagged):
-                # the judge's evidence quotes the draft: it goes to the trace, not the caller
-                flagged.append(_flag(candidates[ref.id], "(indirect reference)", "judge"))
-                annotate_run({f"alu_evidence_{ref.id}": ref.evidence})
+    for ref in verdict.referenced if verdict else ():
+        if ref.id in candidates and all(f["id"] != ref.id for f in flagged):
+            # the judge's evidence quotes the draft: it goes to the trace, not the caller
+            flagged.append(_flag(candidates[ref.id], "(indirect reference)", "judge"))
+            annotate_run({f"alu_evidence_{ref.id}": ref.evidence})
     annotate_run(
         {"alu_tenant": context.tenant, "alu_flagged": [f["id"] for f in flagged], "alu_candidates": len(found.candidates)}
     )
@@ -90,15 +114,52 @@ def auditor(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
     return {"flagged": [], **finish(state, answer=draft, decision="passthrough", calls=calls)}
 
 
+def auditor(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
+    """Flag the targets the exchange refers to; finish the run when there are none."""
+    context = run_context(runtime.context)
+    found, draft = _detect(state, runtime, context)
+    request = _judge_request(state, found, draft, context)
+    if request is None:
+        return _result(state, found, draft, context, None, {}, [])
+    candidates, messages = request
+    model, name = models.get("auditor", context, context.judge_temperature)
+    verdict, record = call_structured(
+        "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
+    )
+    return _result(state, found, draft, context, verdict, candidates, [record])
+
+
+async def aauditor(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
+    """:func:`auditor` on the async path: stage 1 off the event loop, the judge awaited."""
+    context = run_context(runtime.context)
+    found, draft = await asyncio.to_thread(_detect, state, runtime, context)
+    request = _judge_request(state, found, draft, context)
+    if request is None:
+        return _result(state, found, draft, context, None, {}, [])
+    candidates, messages = request
+    model, name = models.get("auditor", context, context.judge_temperature)
+    verdict, record = await acall_structured(
+        "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
+    )
+    return _result(state, found, draft, context, verdict, candidates, [record])
+
+
 def route_after_audit(state: State, runtime: Runtime[Context]) -> list[Send] | str:
     """To END when nothing is flagged; otherwise k eraser calls in parallel."""
     if not state.get("flagged"):
         return END
-    context = ensure_context(runtime.context)
+    context = run_context(runtime.context)
     return [
         Send(
             "eraser",
-            EraseTask(index=i, question=state["question"], draft=state["draft"], flagged=state["flagged"]),
+            EraseTask(
+                index=i,
+                question=state["question"],
+                draft=state["draft"] or "",
+                flagged=state["flagged"],
+                window=state.get("window") or "",
+                run_targets=state.get("run_targets") or [],
+            ),
         )
         for i in range(context.k)
     ]

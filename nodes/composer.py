@@ -2,30 +2,36 @@
 
 Takes the top-j rewrites by rating; if their mean is under the threshold the run is
 refused. Otherwise the passing ones are merged (one model call; none when a single
-rewrite passes) and the result is checked deterministically once more: an answer that
-names a flagged target never leaves — a clean passing rewrite is used instead, or the
-refusal. A run that reached here through an error is refused without any model call.
+rewrite passes) and the result is checked deterministically once more, with the thread's
+window (:func:`alu.nodes.critic.final_check`): an answer that names a flagged target, or
+names or completes any registered one, never leaves — a clean passing rewrite is used
+instead, or the refusal. A run that reached here through an error is refused without any
+model call.
 """
 
 from __future__ import annotations
 
-from langchain_core.messages import HumanMessage, SystemMessage
+import asyncio
+from typing import Any
+
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from alu.audit import finish
-from alu.graph.context import Context, ensure_context
-from alu.graph.state import State, StageError
-from alu.matching import strict_mentions
-from alu.models import Models, call_text
-from alu.nodes.critic import flagged_targets
+from alu.graph.context import Context
+from alu.graph.policy import run_context
+from alu.graph.state import CallRecord, StageError, State, run_error
+from alu.models import Models, acall_text, call_text
+from alu.nodes.critic import final_check
 from alu.prompts import render
 from alu.sealed import unseal
 
+__all__ = ["acomposer", "composer"]
 
-def composer(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
-    """The final answer of a flagged (or failed) run."""
-    context = ensure_context(runtime.context)
-    if state.get("error"):
+
+def _plan(state: State, context: Context) -> dict[str, Any] | list[str]:
+    """The finished run (a dict) when no merge is needed, else the passing rewrites."""
+    if run_error(state):
         return finish(state, answer=context.refusal, decision="refused")
     ratings = state.get("ratings") or []
     if len(ratings) != context.k:
@@ -34,26 +40,64 @@ def composer(state: State, runtime: Runtime[Context], *, models: Models) -> dict
             type="MissingRatings",
             message=f"expected {context.k} ratings, got {len(ratings)}",
         )
-        return {**finish(state, answer=context.refusal, decision="refused", error=missing), "error": missing}
+        return {**finish(state, answer=context.refusal, decision="refused", error=missing), "errors": [missing]}
     top = sorted(ratings, key=lambda r: (-r["rating"], r["index"]))[: context.j]
     mean = sum(r["rating"] for r in top) / len(top)
     passing = [unseal(r["text"]) for r in top if r["rating"] >= context.threshold]
     if mean < context.threshold or not passing:
         return finish(state, answer=context.refusal, decision="refused")
-    calls = []
-    candidates = passing
-    if len(passing) > 1:
-        model, name = models.get("composer", context, context.composer_temperature)
-        answers = "\n\n".join(f"Answer {i + 1}:\n{text}" for i, text in enumerate(passing))
-        messages = [
-            SystemMessage(render("composer_system")),
-            HumanMessage(render("composer_user", question=state["question"], answers=answers)),
-        ]
-        composed, record = call_text("composer", model, name, messages, context)
-        calls.append(record)
-        candidates = [composed, *passing]
-    targets = flagged_targets(state.get("flagged") or [])
+    return passing
+
+
+def _merge_messages(state: State, passing: list[str]) -> list[BaseMessage]:
+    answers = "\n\n".join(f"Answer {i + 1}:\n{text}" for i, text in enumerate(passing))
+    return [
+        SystemMessage(render("composer_system")),
+        HumanMessage(render("composer_user", question=state["question"], answers=answers)),
+    ]
+
+
+def _first_clean(state: State, runtime: Runtime[Context], context: Context, candidates: list[str]) -> str | None:
     for answer in candidates:
-        if not strict_mentions(answer, targets):
-            return finish(state, answer=answer, decision="rewritten", calls=calls)
-    return finish(state, answer=context.refusal, decision="refused", calls=calls)
+        if not final_check(answer, state, runtime, context):  # type: ignore[arg-type]
+            return answer
+    return None
+
+
+def _finish(state: State, context: Context, answer: str | None, calls: list[CallRecord]) -> dict:
+    if answer is None:
+        return finish(state, answer=context.refusal, decision="refused", calls=calls)
+    return finish(state, answer=answer, decision="rewritten", calls=calls)
+
+
+def composer(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
+    """The final answer of a flagged (or failed) run."""
+    context = run_context(runtime.context)
+    plan = _plan(state, context)
+    if isinstance(plan, dict):
+        return plan
+    calls: list[CallRecord] = []
+    candidates = plan
+    if len(plan) > 1:
+        model, name = models.get("composer", context, context.composer_temperature)
+        composed, record = call_text("composer", model, name, _merge_messages(state, plan), context)
+        calls.append(record)
+        candidates = [composed, *plan]
+    return _finish(state, context, _first_clean(state, runtime, context, candidates), calls)
+
+
+async def acomposer(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
+    """:func:`composer` on the async path."""
+    context = run_context(runtime.context)
+    plan = _plan(state, context)
+    if isinstance(plan, dict):
+        return plan
+    calls: list[CallRecord] = []
+    candidates = plan
+    if len(plan) > 1:
+        model, name = models.get("composer", context, context.composer_temperature)
+        composed, record = await acall_text("composer", model, name, _merge_messages(state, plan), context)
+        calls.append(record)
+        candidates = [composed, *plan]
+    answer = await asyncio.to_thread(_first_clean, state, runtime, context, candidates)
+    return _finish(state, context, answer, calls)

@@ -1,26 +1,31 @@
 """Critic agent: rates one rewrite 1–5 for residual traces of the flagged targets.
 
-The model's rating is capped by the deterministic matcher: a rewrite that still names a
-flagged target (name, alias, typo of either, or surname) is rated 1 whatever the model
-— or an injection inside the rewrite — says.
+The model's rating is capped by the deterministic check (:func:`alu.conversation.names_a_target`):
+a rewrite that still names a flagged target (name, alias, typo of either, or surname), or
+that — read with the thread's window and the question — names or completes any registered
+target, is rated 1 whatever the model, or an injection inside the rewrite, says.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
-from alu.graph.context import Context, ensure_context
-from alu.graph.state import CritiqueTask, Flag, Rating
-from alu.matching import strict_mentions
-from alu.models import Models, call_structured
+from alu.conversation import names_a_target
+from alu.graph.context import Context
+from alu.graph.policy import run_context
+from alu.graph.state import CallRecord, CritiqueTask, Flag, Rating
+from alu.models import Models, acall_structured, call_structured
 from alu.nodes.eraser import describe_targets
 from alu.prompts import render
 from alu.sealed import seal, unseal
 from alu.targets import Target
+
+__all__ = ["Critique", "acritic", "critic", "final_check", "flagged_targets"]
 
 
 class Critique(BaseModel):
@@ -35,26 +40,29 @@ def flagged_targets(flagged: list[Flag]) -> list[Target]:
     return [Target(name=f["name"], aliases=tuple(f.get("aliases") or ()), id=f["id"]) for f in flagged]
 
 
-def critic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models) -> dict:
-    """Rate one rewrite; the deterministic check has the last word."""
-    context = ensure_context(runtime.context)
-    rewrite = unseal(task["rewrite"])
-    model, name = models.get("critic", context, context.judge_temperature)
-    messages = [
+def final_check(text: str, task: CritiqueTask | dict, runtime: Runtime[Context], context: Context) -> bool:
+    """True when ``text`` may not leave: see :func:`alu.conversation.names_a_target`."""
+    window = "\n".join(filter(None, [task.get("window") or "", task.get("question") or ""]))
+    return names_a_target(
+        text,
+        flagged_targets(task.get("flagged") or []),
+        window,
+        store=runtime.store,
+        tenant=context.tenant,
+        extra=task.get("run_targets") or (),
+    )
+
+
+def _messages(task: CritiqueTask, rewrite: str) -> list[BaseMessage]:
+    return [
         SystemMessage(render("critic_system")),
         HumanMessage(
-            render(
-                "critic_user",
-                targets=describe_targets(task["flagged"]),
-                question=task["question"],
-                rewrite=rewrite,
-            )
+            render("critic_user", targets=describe_targets(task["flagged"]), question=task["question"], rewrite=rewrite)
         ),
     ]
-    critique, record = call_structured(
-        "critic", model, name, messages, Critique, context.structured_output_method, context
-    )
-    names_target = bool(strict_mentions(rewrite, flagged_targets(task["flagged"])))
+
+
+def _rating(task: CritiqueTask, critique: Critique, names_target: bool, record: CallRecord) -> dict:
     rating = Rating(
         index=task["index"],
         text=task["rewrite"],  # still sealed
@@ -64,3 +72,30 @@ def critic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models) -> 
         names_target=names_target,
     )
     return {"ratings": [rating], "calls": [record]}
+
+
+def critic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models) -> dict:
+    """Rate one rewrite; the deterministic check has the last word."""
+    context = run_context(runtime.context)
+    rewrite = unseal(task["rewrite"])
+    model, name = models.get("critic", context, context.judge_temperature)
+    critique, record = call_structured(
+        "critic", model, name, _messages(task, rewrite), Critique, context.structured_output_method, context
+    )
+    return _rating(task, critique, final_check(rewrite, task, runtime, context), record)
+
+
+async def acritic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models) -> dict:
+    """:func:`critic` on the async path (the check in a worker thread, the model awaited)."""
+    context = run_context(runtime.context)
+    rewrite = unseal(task["rewrite"])
+    model, name = models.get("critic", context, context.judge_temperature)
+    check = asyncio.create_task(asyncio.to_thread(final_check, rewrite, task, runtime, context))
+    try:
+        critique, record = await acall_structured(
+            "critic", model, name, _messages(task, rewrite), Critique, context.structured_output_method, context
+        )
+    except BaseException:
+        check.cancel()
+        raise
+    return _rating(task, critique, await check, record)

@@ -4,15 +4,18 @@ own critic, so ratings can never be mismatched with rewrites."""
 
 from __future__ import annotations
 
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
 
-from alu.graph.context import Context, ensure_context
-from alu.graph.state import CritiqueTask, EraseTask, Flag
-from alu.models import Models, call_text
+from alu.graph.context import Context
+from alu.graph.policy import run_context
+from alu.graph.state import CallRecord, CritiqueTask, EraseTask, Flag
+from alu.models import Models, acall_text, call_text
 from alu.prompts import render
 from alu.sealed import seal, unseal
+
+__all__ = ["aeraser", "describe_targets", "eraser"]
 
 
 def describe_targets(flagged: list[Flag]) -> str:
@@ -23,11 +26,8 @@ def describe_targets(flagged: list[Flag]) -> str:
     )
 
 
-def eraser(task: EraseTask, runtime: Runtime[Context], *, models: Models) -> Command:
-    """Write rewrite number ``task['index']`` and send it to the critic."""
-    context = ensure_context(runtime.context)
-    model, name = models.get("eraser", context, context.eraser_temperature)
-    messages = [
+def _messages(task: EraseTask) -> list[BaseMessage]:
+    return [
         SystemMessage(render("eraser_system")),
         HumanMessage(
             render(
@@ -38,11 +38,31 @@ def eraser(task: EraseTask, runtime: Runtime[Context], *, models: Models) -> Com
             )
         ),
     ]
-    rewrite, record = call_text("eraser", model, name, messages, context)
-    return Command(
-        update={"calls": [record]},
-        goto=Send(
-            "critic",
-            CritiqueTask(index=task["index"], question=task["question"], rewrite=seal(rewrite), flagged=task["flagged"]),
-        ),
+
+
+def _to_critic(task: EraseTask, rewrite: str, record: CallRecord) -> Command:
+    critique = CritiqueTask(
+        index=task["index"],
+        question=task["question"],
+        rewrite=seal(rewrite),
+        flagged=task["flagged"],
+        window=task.get("window", ""),
+        run_targets=task.get("run_targets", []),
     )
+    return Command(update={"calls": [record]}, goto=Send("critic", critique))
+
+
+def eraser(task: EraseTask, runtime: Runtime[Context], *, models: Models) -> Command:
+    """Write rewrite number ``task['index']`` and send it to the critic."""
+    context = run_context(runtime.context)
+    model, name = models.get("eraser", context, context.eraser_temperature)
+    rewrite, record = call_text("eraser", model, name, _messages(task), context)
+    return _to_critic(task, rewrite, record)
+
+
+async def aeraser(task: EraseTask, runtime: Runtime[Context], *, models: Models) -> Command:
+    """:func:`eraser` on the model's async API."""
+    context = run_context(runtime.context)
+    model, name = models.get("eraser", context, context.eraser_temperature)
+    rewrite, record = await acall_text("eraser", model, name, _messages(task), context)
+    return _to_critic(task, rewrite, record)

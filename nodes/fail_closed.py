@@ -13,7 +13,8 @@ from langgraph.graph import END
 from langgraph.types import Command
 
 from alu.audit import finish, stage_error
-from alu.graph.context import Context, InvalidContextError, ensure_context
+from alu.graph.context import Context, InvalidContextError
+from alu.graph.policy import operator_context, run_context
 from alu.inputs import InvalidInputError
 from alu.targets import InvalidTargetError
 
@@ -26,12 +27,15 @@ def fail_closed(state: dict, error: NodeError, runtime=None) -> Command:
         raise error.error
     record = stage_error(error.node, error.error)
     if error.node != "composer":
-        return Command(update={"error": record}, goto="composer")
+        return Command(update={"errors": [record]}, goto="composer")
     try:
-        refusal = ensure_context(getattr(runtime, "context", None)).refusal
+        refusal = run_context(getattr(runtime, "context", None)).refusal
     except InvalidContextError:
-        refusal = Context.__dataclass_fields__["refusal"].default_factory()
+        try:
+            refusal = operator_context().refusal
+        except InvalidContextError:
+            refusal = Context.__dataclass_fields__["refusal"].default_factory()
     return Command(
-        update={**finish(state, answer=refusal, decision="refused", error=record), "error": record},
+        update={**finish(state, answer=refusal, decision="refused", error=record), "errors": [record]},
         goto=END,
     )

@@ -212,12 +212,15 @@ def test_messages_input_uses_last_human_message_and_appends_the_answer(store):
     assert sent[-1].content == "Capital of France?" and any(m.content == "Hello!" for m in sent)
 
 
-def test_target_named_in_an_earlier_turn_is_caught(store):
-    model = flagged_script(vanilla="She wrote Emma.")
-    out = create_alu_graph(model, store=store).invoke(
-        {"messages": [HumanMessage("Tell me about Jane Austen"), AIMessage("..."), HumanMessage("What else did she write?")]}
-    )
+def test_target_named_in_an_earlier_turn_goes_to_the_judge_with_the_window(store):
+    # The window rule: a name typed earlier is not a flag by itself (it would flag every
+    # later turn); the judge reads the window and decides what "she" refers to.
+    history = [HumanMessage("Tell me about Jane Austen"), AIMessage("..."), HumanMessage("What else did she write?")]
+    model = flagged_script(vanilla="She wrote Emma.", auditor={"referenced": [{"id": "jane-austen", "evidence": "she"}]})
+    out = create_alu_graph(model, store=store).invoke({"messages": history})
     assert out["audit"]["decision"] == "rewritten"
+    assert "Tell me about Jane Austen" in model.messages_of("auditor")[0][-1].content
+    assert out["audit"]["flagged"][0]["source"] == "judge"
 
 
 def test_output_never_contains_internal_state(store):

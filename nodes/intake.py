@@ -1,0 +1,82 @@
+"""Intake: the first node of every run. It reads this run's input, applies the policy,
+and starts the run's state empty.
+
+Why a node of its own: on a checkpointer thread every channel keeps its value between
+runs. Ratings, calls, an error or an old ``query`` left there would poison the next run
+(ten ratings where five were expected; the previous question answered again). Intake
+consumes ``query`` and ``targets`` (they belong to this run's input only) and resets every
+run channel, so the thread keeps the conversation (``messages``) and nothing else that a
+later run reads. A caller error (bad input, a context that would loosen the policy, an
+invalid per-run target) is recorded and raised by ``reject`` *after* the input has been
+consumed, so it cannot stick to the thread either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import Command, Overwrite
+
+from alu.graph.context import Context, InvalidContextError
+from alu.graph.policy import run_context
+from alu.graph.state import StageError, State
+from alu.inputs import InvalidInputError, read_input
+from alu.targets import InvalidTargetError, Target
+from alu.tracing import annotate_run
+
+__all__ = ["RUN_RESET", "aintake", "areject", "intake", "reject"]
+
+RUN_RESET: dict[str, Any] = {
+    "query": None,
+    "targets": None,
+    "question": "",
+    "window": "",
+    "chat": False,
+    "run_targets": [],
+    "rejection": None,
+    "draft": None,
+    "flagged": [],
+    "answer": None,
+    "audit": None,
+}
+"""What every run channel holds when a run starts (``ratings``, ``calls`` and ``errors``,
+which have reducers, are overwritten empty beside these)."""
+
+_CALLER_ERRORS = (InvalidInputError, InvalidContextError, InvalidTargetError)
+
+
+def _reset() -> dict[str, Any]:
+    return {**RUN_RESET, "ratings": Overwrite([]), "calls": Overwrite([]), "errors": Overwrite([])}
+
+
+def intake(state: State, runtime: Runtime[Context]) -> Command:
+    """Start the run: its question, window and targets, or the caller's error."""
+    try:
+        context = run_context(runtime.context)
+        run = read_input(state, context)
+        extra = [Target.parse(entry).to_value() for entry in state.get("targets") or ()]
+    except _CALLER_ERRORS as exc:
+        rejection = StageError(stage="intake", type=type(exc).__name__, message=str(exc))
+        return Command(update={**_reset(), "rejection": rejection}, goto="reject")
+    annotate_run({"alu_tenant": context.tenant, "alu_window_chars": len(run.window)})
+    update = {**_reset(), "question": run.question, "window": run.window, "chat": run.chat, "run_targets": extra}
+    return Command(update=update, goto="vanilla")
+
+
+async def aintake(state: State, runtime: Runtime[Context]) -> Command:
+    """:func:`intake` on the async path (no I/O: it runs on the event loop)."""
+    return intake(state, runtime)
+
+
+_ERRORS = {cls.__name__: cls for cls in _CALLER_ERRORS}
+
+
+def reject(state: State) -> dict:
+    """Raise the caller's error recorded by ``intake`` (with its message)."""
+    rejection = state.get("rejection") or StageError(stage="intake", type="InvalidInputError", message="invalid input")
+    raise _ERRORS.get(rejection["type"], InvalidInputError)(rejection["message"])
+
+
+async def areject(state: State) -> dict:
+    return reject(state)
