@@ -155,7 +155,12 @@ def run_context(context: Context | Mapping[str, Any] | None) -> Context:
         return ensure_context(context)
     user = auth_user(configurable)
     base = operator_context(user)
-    requested = caller_fields(context)
+    # LangGraph server mirrors the run's context into ``configurable`` (and takes a
+    # configurable as the context when none is given): those keys are what the caller
+    # (or the assistant) set; the coerced ``Context`` adds the fields that differ from
+    # the environment's defaults.
+    known = {f.name for f in fields(Context)}
+    requested = {**caller_fields(context), **{k: v for k, v in configurable.items() if k in known}}
     authenticated_tenant = isinstance(_user_field(user, "alu_tenant"), str)
     return tighten(base, requested, tenant_free=base.allow_caller_tenant and not authenticated_tenant)
 

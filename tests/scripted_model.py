@@ -9,6 +9,7 @@ raise, a list of those consumed in order, or a callable ``(messages) -> reply``.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import uuid
 from typing import Any, Callable
@@ -22,7 +23,10 @@ from pydantic import PrivateAttr
 
 class ScriptedChatModel(BaseChatModel):
     script: dict[str, Any]
+    delay_s: float = 0.0
+    """Seconds each async call awaits before replying (a slow model, without a thread)."""
     _calls: list[tuple[str, list[BaseMessage]]] = PrivateAttr(default_factory=list)
+    _threads: list[tuple[str, int]] = PrivateAttr(default_factory=list)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @property
@@ -33,6 +37,11 @@ class ScriptedChatModel(BaseChatModel):
     def calls(self) -> list[str]:
         """The agents that called, in order."""
         return [agent for agent, _ in self._calls]
+
+    @property
+    def threads(self) -> list[tuple[str, int]]:
+        """``(sync|async, thread id)`` of every call, in order."""
+        return list(self._threads)
 
     def messages_of(self, agent: str) -> list[list[BaseMessage]]:
         return [m for a, m in self._calls if a == agent]
@@ -53,6 +62,19 @@ class ScriptedChatModel(BaseChatModel):
         return entry
 
     def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
+        with self._lock:
+            self._threads.append(("sync", threading.get_ident()))
+        return self._result(messages, run_manager, **kwargs)
+
+    async def _agenerate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
+        """Native async (no executor): the graph's async path must not need a thread."""
+        with self._lock:
+            self._threads.append(("async", threading.get_ident()))
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        return self._result(messages, run_manager, **kwargs)
+
+    def _result(self, messages, run_manager=None, **kwargs) -> ChatResult:
         tags = run_manager.tags if run_manager else []
         agent = next((t.split(":", 1)[1] for t in tags if t.startswith("alu:")), "unknown")
         reply = self._next(agent, list(messages))
