@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with FaultyOpenAI(replies={"vanilla": DRAFT}) as model, tempfile.TemporaryDirectory() as workdir:
         env = {"ALU_MODEL": "openai:fast", "OPENAI_BASE_URL": model.base_url, "OPENAI_API_KEY": "x"}
-        with start_dev_server(env, Path(workdir), {"N_JOBS_PER_WORKER": str(args.jobs_per_worker)}) as server:
+        # the operator lets callers pick a tenant (two tenants share this server) and sets k=2
+        policy = {"ALU_ALLOW_CALLER_TENANT": "1", "ALU_K": "2"}
+        with start_dev_server(env, Path(workdir), {"N_JOBS_PER_WORKER": str(args.jobs_per_worker), **policy}) as server:
             client = get_sync_client(url=server.url, api_key=None, timeout=300)
             for tenant, (key, name) in TENANTS.items():
                 client.store.put_item(["alu", tenant, "targets"], key=key, value={"name": name, "aliases": []})

@@ -85,10 +85,17 @@ def server_env(model_env: dict[str, str], extra: dict[str, str] | None = None) -
     return env
 
 
-def start_dev_server(model_env: dict[str, str], workdir: Path, extra_env: dict[str, str] | None = None) -> DevServer:
-    """``langgraph dev --no-browser --no-reload`` on a free port; raises
+def start_dev_server(
+    model_env: dict[str, str],
+    workdir: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    config_file: str = "langgraph.json",
+) -> DevServer:
+    """``langgraph dev --no-browser --no-reload`` on a free port, serving the repository's
+    ``config_file`` (``langgraph.auth.json``: with ALU's auth); raises
     :class:`DevServerError` (with the log's tail) when it does not come up."""
-    config = json.loads((REPO / "langgraph.json").read_text())
+    config = json.loads((REPO / config_file).read_text())
     config["dependencies"] = [str(REPO)]  # the package is installed (editable) in this venv
     config_path = workdir / "langgraph.json"
     config_path.write_text(json.dumps(config, indent=2))

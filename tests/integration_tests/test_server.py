@@ -37,7 +37,11 @@ RUN_TIMEOUT_S = 240.0
 def dev_server(local_model, tmp_path_factory):
     """``langgraph dev --no-browser --no-reload`` on a free port, stopped at teardown."""
     try:
-        server = start_dev_server(local_model.environment(), tmp_path_factory.mktemp("langgraph-dev"))
+        # The operator's policy for this server (without auth): callers choose their tenant
+        # (each test uses its own) and k is 2 (the bundled model is slow); a run's context
+        # may only repeat or tighten it.
+        policy = {"ALU_ALLOW_CALLER_TENANT": "1", "ALU_K": "2"}
+        server = start_dev_server(local_model.environment(), tmp_path_factory.mktemp("langgraph-dev"), policy)
     except DevServerError as exc:
         pytest.fail(str(exc))
     with server:
@@ -260,3 +264,22 @@ def test_debug_stream_modes_never_show_the_draft_or_the_target(client, dev_serve
     events, final = stream_flagged_run(client, dev_server, tenant, DEBUG_STREAM_MODES)
     assert_target_never_streamed(events)
     assert_not_failed_by_streaming(final)
+
+
+def test_a_thread_on_the_bundled_model(client, dev_server, tenant):
+    """Three turns on one server thread with the real model: every turn decided alone, no
+    error carried over, the newest question answered."""
+    client.store.put_item(["alu", tenant, "targets"], key="jane-austen", value=JANE)
+    thread = client.threads.create()["thread_id"]
+    decisions = []
+    for question in (UNRELATED_QUERY, FLAGGED_QUERY, UNRELATED_QUERY):
+        out = client.runs.wait(
+            thread, GRAPH_ID, input={"messages": [{"role": "user", "content": question}]},
+            context={"tenant": tenant, "k": 2}, raise_error=False,
+        )  # fmt: skip
+        assert isinstance(out, dict) and "audit" in out, f"{out}\n{dev_server.log_tail()}"
+        assert out["audit"]["error"] is None, _describe(out)
+        assert out["messages"][-2]["content"] == question
+        assert "Austen" not in out["answer"]
+        decisions.append(out["audit"]["decision"])
+    assert decisions[1] in ("rewritten", "refused") and len(out["messages"]) == 6
