@@ -127,3 +127,30 @@ def test_tighten_keeps_j_within_a_raised_k():
     base = Context(k=3, j=3)
     assert tighten(base, {"k": 5}).j == 3
     assert tighten(Context(k=2, j=2), {"k": 4}).k == 4
+
+
+def test_the_readme_table_states_every_fields_rule():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme[readme.index("| field | default | env | meaning | a server run's context may |") :]
+    rows = []
+    for line in table.splitlines()[2:]:
+        if not line.startswith("|"):
+            break
+        rows.append(line)
+    stated: dict[str, str] = {}
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        names = re.findall(r"`(\w+)`", cells[0])
+        if "vanilla_model" in names:
+            names = [f"{a}_model" for a in ("vanilla", "auditor", "eraser", "critic", "composer")]
+        last = cells[-1]
+        rule = next(r for phrase, r in [("not change it", "operator"), ("raise it", "raise"), ("lower it", "lower"),
+                                         ("set it", "free"), ("make it stricter", "stricter")] if last.startswith(phrase))  # fmt: skip
+        cap = re.search(r"at most ([\d,.]+)", last)
+        for name in names:
+            stated[name] = rule + (f" {float(cap.group(1).replace(',', ''))}" if cap else "")
+    actual = {name: rule + (f" {float(cap)}" if cap else "") for name, rule, cap in POLICY_TABLE}
+    assert stated == actual
