@@ -67,12 +67,13 @@ def _cues(target: Target, folded: str, words: frozenset[str]) -> _Cues:
     padded = f" {folded} "
     present = frozenset(w for w in pieces if w in words)
     initials = False
+    every = [w for w in tokens(target.name) if w not in STOPWORDS]  # middle initials too
     if len(pieces) > 1:
-        letters = [w[0] for w in pieces]
+        letters = [w[0] for w in every]
         initials = (
             f" {' '.join(letters)} " in padded
             or "".join(letters) in words
-            or f" {' '.join(letters[:-1])} {pieces[-1]} " in padded
+            or f" {' '.join(letters[:-1])} {every[-1]} " in padded
         )
     works = any(f" {k} " in padded for k in (normalize(kw) for kw in target.keywords) if k)
     surname = len(pieces) > 1 and pieces[-1] in present
@@ -85,8 +86,9 @@ def _completes(target: Target, window: _Cues, current: _Cues, named_before: bool
         return False
     if named_before:  # the window named it in full: pointing at it again by a strong cue
         return bool(current.strong())
-    pieces = set(name_pieces(target))
-    if len(pieces) > 1 and pieces <= (window.names | current.names) and window.names and not pieces <= window.names:
+    pieces = name_pieces(target)
+    ends = {pieces[0], pieces[-1]}  # first and last name: a middle name is not needed
+    if len(pieces) > 1 and ends <= (window.names | current.names) and window.names and not ends <= window.names:
         return True  # the name's words meet across turns
     # two kinds of strong cue (surname, initials, a work), the current text holding one
     return bool(current.strong()) and len(window.strong() | current.strong()) >= 2
