@@ -3,7 +3,7 @@
 Why: the matcher finds what the registry spells out. "The actor who played Chandler
 Bing" names no one; with "Chandler Bing" stored as a keyword of Matthew Perry, the
 shortlist puts him before the judge. Enrichment runs once, when the target is added
-(:meth:`alu.targets.TargetRegistry.add` with ``enrich=True``, CLI ``alu targets add NAME
+(:meth:`alu.registry.TargetRegistry.add` with ``enrich=True``, CLI ``alu targets add NAME
 --enrich``): one structured call, never a per-query cost.
 
 What a model proposes is checked before it is stored, because an alias is flagged
@@ -20,14 +20,20 @@ outright, with no judge:
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, field_validator
 
-from alu.targets import MAX_ALIASES, Target
+from alu.domain import MAX_ALIASES, Target
+from alu.graph.context import Context
+from alu.graph.state import CallRecord
+from alu.models import Models, call_structured
+from alu.prompts import render
+from alu.text import STOPWORDS, normalize, tokens
 
-__all__ = ["EnrichmentError", "Enrichment", "propose", "merge_proposal", "enrich_target"]
+__all__ = ["Enrichment", "EnrichmentError", "enrich_target", "merge_proposal", "propose"]
 
 MAX_PROPOSED_ALIASES = 10
 MAX_PROPOSED_KEYWORDS = 20
@@ -88,24 +94,18 @@ class Enrichment(BaseModel):
 
 
 def _resolve(model: Any, context: Any):
-    from alu.graph.context import Context
-    from alu.models import Models
-
     context = context if context is not None else Context()
     chat, name = Models(model).get("auditor", context, context.judge_temperature)
     return chat, name, context
 
 
-def propose(target: Target, *, model: Any = None, context: Any = None) -> tuple[Enrichment, dict]:
+def propose(target: Target, *, model: Any = None, context: Any = None) -> tuple[Enrichment, CallRecord]:
     """One structured call: the model's proposal for ``target`` and the call's record.
 
     ``model``: a chat model or ``provider:model`` string; default the auditor's model of
     ``context`` (default: ``Context()``, i.e. ``ALU_MODEL`` / ``ALU_AUDITOR_MODEL``).
     Raises :class:`EnrichmentError` when the call fails.
     """
-    from alu.models import call_structured
-    from alu.prompts import render
-
     chat, name, context = _resolve(model, context)
     messages = [
         SystemMessage(render("enrich_system")),
@@ -126,12 +126,8 @@ def propose(target: Target, *, model: Any = None, context: Any = None) -> tuple[
         raise EnrichmentError(f"enrichment of {target.name!r} failed: {type(exc).__name__}: {exc}") from exc
 
 
-def merge_proposal(
-    target: Target, proposal: Enrichment, *, taken: Callable[[str], bool] | None = None
-) -> Target:
+def merge_proposal(target: Target, proposal: Enrichment, *, taken: Callable[[str], bool] | None = None) -> Target:
     """``target`` with the checked proposal folded in (see the module docstring)."""
-    from alu.matching import STOPWORDS, normalize, tokens
-
     own = [normalize(n) for n in (target.name, *target.aliases)]
     own_words = {w for n in own for w in n.split() if len(w) >= 3 and w not in STOPWORDS}
     known = set(own) | {normalize(k) for k in target.keywords}
