@@ -251,7 +251,14 @@ def run_evaluation(
     }
     _write_config(out, config, chash, factory.name, chosen, data, benchmark, concurrency, wall, len(new))
     metrics, attacks, charts = write_reports(records, out, meta)
-    files = [records_path, out / "summary.json", out / "by_attack.json", out / "summary.md", out / "config.json", *charts]
+    files = [
+        records_path,
+        out / "summary.json",
+        out / "by_attack.json",
+        out / "summary.md",
+        out / "config.json",
+        *charts,
+    ]
     return Summary(metrics=metrics, by_attack=attacks, out_dir=out, config=config, config_hash=chash,
                    records=len(records), new_records=len(new), wall_time_s=wall, files=files, meta=meta)  # fmt: skip
 
