@@ -63,7 +63,7 @@ class DevServer:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=5)
 
-    def __enter__(self) -> "DevServer":
+    def __enter__(self) -> DevServer:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -114,7 +114,9 @@ def test_propose_uses_the_configured_structured_output_method() -> None:
     from alu.graph.context import Context
 
     model = scripted(enrich={"aliases": ["J. Austen"], "keywords": []})
-    proposal, record = propose(Target("Jane Austen"), model=model, context=Context(structured_output_method="function_calling"))
+    proposal, record = propose(
+        Target("Jane Austen"), model=model, context=Context(structured_output_method="function_calling")
+    )
     assert proposal.aliases == ["J. Austen"] and record["agent"] == "enrich"
 
 
