@@ -4,7 +4,7 @@
 names drawn from Faker's per-locale name lists, works and organizations, each with a
 description and keywords; seeded, so every run measures the same registry) through
 :meth:`TargetRegistry.add_many` in an ``InMemoryStore``, then times the real
-:func:`alu.shortlist.shortlist` call (version check included) on questions and drafts of
+:func:`alu.registry.shortlist` call (version check included) on questions and drafts of
 which most mention no target. It also counts the tokens of the auditor's judge prompt —
 built from the shortlist exactly as ``alu.nodes.auditor`` builds it — against the paper's
 linear approach, which pastes the whole target list into the prompt.

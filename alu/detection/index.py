@@ -40,7 +40,7 @@ class TargetIndex(NameLookups, TypoLookups, HiddenLookups, SoundLookups, Profile
     Build it once, then keep it in step with :meth:`add` and :meth:`remove` (each costs
     time proportional to that one target). :meth:`find` costs time proportional to the
     text, whatever the number of targets. It never mutates the targets given to it. Not
-    thread-safe: callers that share an index serialize access (see :mod:`alu.shortlist`).
+    thread-safe: callers that share an index serialize access (see :mod:`alu.registry.cache`).
     """
 
     def __init__(
@@ -73,7 +73,7 @@ class TargetIndex(NameLookups, TypoLookups, HiddenLookups, SoundLookups, Profile
         self._tail_anchor: dict[str, int] = {}
         # Names and aliases written without spaces ("janeausten"), for text spelled out
         # letter by letter or in pieces; and their sound skeletons ("jnstn"), for names
-        # written in another script (see alu.obfuscation).
+        # written in another script (see alu.text).
         self._compact: dict[str, Posting] = {}
         self._skeletons: dict[str, Posting] = {}
         # Names of several words by the skeletons of their words -> folded names, for a
@@ -253,7 +253,7 @@ class TargetIndex(NameLookups, TypoLookups, HiddenLookups, SoundLookups, Profile
         initials) and typo probes need words written like a name (see
         :func:`name_like_words`); ``False`` ignores case (the strict checks do).
         A name hidden in the text (look-alike letters, leetspeak, spelled out, written
-        backwards or in another script: see :mod:`alu.obfuscation`) is a direct match
+        backwards or in another script: see :mod:`alu.text`) is a direct match
         of kind ``"hidden"`` or ``"sounds_like"``.
         """
         best = {m.target_id: m for m in self._find_plain(text, use_case)}

@@ -19,7 +19,7 @@ def strict_mentions(text: str, targets: Sequence[Target]) -> list[Match]:
     """Mentions of the given (flagged) targets strict enough to block an answer.
 
     A direct mention of the name or an alias (exact, within the typo bound, or hidden:
-    see :mod:`alu.obfuscation`), a name that sounds the same written in another script,
+    see :mod:`alu.text`), a name that sounds the same written in another script,
     or the last word of a multi-word name (a surname: "Austen" for "Jane Austen"), plain
     or hidden. Meant for the few flagged targets: it reads every span of the text.
     """

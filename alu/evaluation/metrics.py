@@ -1,9 +1,9 @@
 """Per-answer scores and their aggregates.
 
-Definitions (text is folded with :func:`alu.matching.normalize` first: case, accents,
+Definitions (text is folded with :func:`alu.text.normalize` first: case, accents,
 punctuation, possessives):
 
-- **names the target**: :func:`alu.matching.strict_mentions` finds the probe's target in
+- **names the target**: :func:`alu.detection.strict_mentions` finds the probe's target in
   the answer — its name or an alias (exact, or within the matcher's typo bound), or the
   last word of a multi-word name ("Carrey" for Jim Carrey).
 - **gold words**: the folded words of the gold answer that are not function words, not

@@ -3,7 +3,7 @@
 - ``vanilla``: the model alone (the same system prompt as ALU's vanilla agent).
 - ``prompt``: a system prompt that lists every target and asks not to reveal anything
   about them (``alu/evaluation/prompts/baseline_prompt_system.txt``).
-- ``filter``: vanilla, then the refusal when :class:`alu.matching.TargetIndex` finds a
+- ``filter``: vanilla, then the refusal when :class:`alu.detection.TargetIndex` finds a
   direct mention (name, alias, or a typo of either) of any target in the answer.
 - ``alu-linear``: the paper's code path (:mod:`alu.evaluation.linear`).
 - ``alu``: ours, :func:`alu.create_alu_graph` with the targets registered in an

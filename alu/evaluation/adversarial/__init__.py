@@ -16,7 +16,7 @@ obfuscation:
   target outright (a direct match: no model asked);
 - ``registry_or_judge``: flagged outright or shortlisted as a candidate for the judge;
 - ``strict``: the checks that run after the agents (critic cap, composer's final check,
-  :func:`alu.matching.strict_mentions`) block it;
+  :func:`alu.detection.strict_mentions`) block it;
 - ``graph``: the compiled graph, driven by a *compromised* model (every agent does the
   worst: the draft carries the hidden name, the judge sees nothing, every rewrite keeps
   the name, the critic rates 5), answers with the refusal.
