@@ -24,11 +24,16 @@ would: the answers of the author's QA pairs — the answer to the question itsel
 ones sharing the most words with the question, ``tofu.context_facts`` in all (0: all 20),
 in the data's order. Many-shot probes carry none (their shots are the facts). RWKU and
 general-knowledge probes carry none.
+
+Length (about 580 lines): the three suites' builders (RWKU, TOFU, many-shot) share
+the sampling helpers and the Probe/Benchmark types here; splitting it by suite is the
+next cut (one module per suite over a shared sampling module).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -91,8 +96,6 @@ class Benchmark:
 
 def default_data_dir() -> Path:
     """``$ALU_DATA``, else ``../shared/data`` relative to the working directory."""
-    import os
-
     return Path(os.environ.get("ALU_DATA") or "../shared/data")
 
 
