@@ -10,7 +10,7 @@ ALU := $(VENV)/bin/alu
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 DEMO_STORE ?= $(CURDIR)/.alu-demo/targets.sqlite
 
-.PHONY: setup run test test-unit test-slow clean
+.PHONY: setup run lint test test-unit test-slow clean
 
 setup: $(VENV)/.alu-installed
 
@@ -30,7 +30,16 @@ run: setup
 	@echo "--- an unrelated query:"
 	$(ALU) ask "What is the capital of France?" --store $(DEMO_STORE) --json
 
-test: setup
+# ruff (lint and format), mypy and the import-layer contract (see pyproject.toml); the
+# last two read alu as installed (graph/, nodes/, prompts/ under alu: tools/lint_tree.py).
+LINT_PATHS := alu graph nodes prompts tests examples benchmarks tools setup.py
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check $(LINT_PATHS)
+	$(PY) tools/lint_tree.py types
+	$(PY) tools/lint_tree.py imports
+
+test: setup lint
 	$(PY) -m pytest
 
 test-unit: setup

@@ -1,27 +1,31 @@
 """langgraph-alu: inference-time LLM unlearning (ALU) as a LangGraph graph.
 
-    from alu import create_alu_graph, TargetRegistry
-    from langgraph.store.memory import InMemoryStore
+from alu import create_alu_graph, TargetRegistry
+from langgraph.store.memory import InMemoryStore
 
-    store = InMemoryStore()
-    TargetRegistry(store).add("Jane Austen")
-    graph = create_alu_graph(models="openai:gpt-4o-mini", store=store)
-    graph.invoke({"query": "Who wrote Pride and Prejudice?"})["answer"]
+store = InMemoryStore()
+TargetRegistry(store).add("Jane Austen")
+graph = create_alu_graph(models="openai:gpt-4o-mini", store=store)
+graph.invoke({"query": "Who wrote Pride and Prejudice?"})["answer"]
 """
 
+from alu.domain import InvalidTargetError, Target
 from alu.graph import Context, InvalidContextError, build_graph, create_alu_graph, graph
-from alu.inputs import InvalidInputError
-from alu.targets import InvalidTargetError, Target, TargetRegistry
+from alu.graph.inputs import InvalidInputError
+from alu.nodes.enrich import enrich_target
+from alu.registry import TargetRegistry, use_enricher
+
+use_enricher(enrich_target)  # the registry's enrich=True: a model call, from the layer above
 
 __all__ = [
-    "create_alu_graph",
-    "build_graph",
-    "graph",
     "Context",
-    "Target",
-    "TargetRegistry",
     "InvalidContextError",
     "InvalidInputError",
     "InvalidTargetError",
+    "Target",
+    "TargetRegistry",
+    "build_graph",
+    "create_alu_graph",
+    "graph",
 ]
 __version__ = "0.1.0"

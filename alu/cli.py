@@ -15,13 +15,15 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
+from alu.domain import TARGET_KINDS, InvalidTargetError, Target, read_target_file
 from alu.graph.context import Context, InvalidContextError
-from alu.inputs import InvalidInputError
-from alu.targets import TARGET_KINDS, InvalidTargetError, Target, TargetRegistry, read_target_file
+from alu.graph.inputs import InvalidInputError
+from alu.registry import TargetRegistry
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REFUSED_ON_ERROR = 0, 1, 2, 3
 
@@ -90,7 +92,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
         registry = TargetRegistry(store, tenant=args.tenant)
         if args.targets_command == "add":
-            from alu.enrich import EnrichmentError
+            from alu.nodes.enrich import EnrichmentError
 
             server = _configure_model(argparse.Namespace(model=None)) if args.enrich else None
             try:
@@ -173,7 +175,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                     for node in chunk:
                         if not node.startswith("__"):
                             _say(f"{node} done")
-                else:
+                elif isinstance(chunk, dict):
                     output = chunk
             latency = time.perf_counter() - started
     finally:
@@ -218,7 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("query")
     ask.add_argument("--forget", action="append", metavar="NAME", help="also forget NAME for this call (repeatable)")
     ask.add_argument("--forget-file", metavar="FILE", help="also forget the targets in FILE for this call")
-    ask.add_argument("--json", action="store_true", help="print one JSON object (answer, decision, flagged, calls, latency_s)")
+    ask.add_argument(
+        "--json", action="store_true", help="print one JSON object (answer, decision, flagged, calls, latency_s)"
+    )
     ask.add_argument("--model", help="provider:model for every agent (same as ALU_MODEL)")
     ask.add_argument("-k", type=int, default=None, help="number of rewrites (default 5)")
     ask.set_defaults(func=cmd_ask)
@@ -254,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.tenant = os.environ.get("ALU_TENANT") or "default"
     try:
         return args.func(args)
-    except (CliError,) as exc:
+    except CliError as exc:
         print(f"alu: error: {exc}", file=sys.stderr)
         return exc.code
     except (InvalidTargetError, InvalidContextError, InvalidInputError) as exc:

@@ -14,6 +14,7 @@ stopped when ours exits (and killed with it on Linux, should ours die abruptly).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import os
 import signal
@@ -22,12 +23,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import httpx
 
-__all__ = ["LocalModelServer", "LocalModelError", "bundled_model_path", "LOCAL_MODEL_NAME"]
+__all__ = ["LOCAL_MODEL_NAME", "LocalModelError", "LocalModelServer", "bundled_model_path"]
 
 LOCAL_MODEL_NAME = "smollm2"
 INSTALL_HINT = (
@@ -61,10 +62,8 @@ def _free_port() -> int:
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
     """Linux: the server gets SIGTERM when the process that started it dies."""
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 class LocalModelServer:
@@ -81,7 +80,9 @@ class LocalModelServer:
     ) -> None:
         self.model_path = Path(model_path) if model_path else None
         self.port = port
-        self.log_path = Path(log_path) if log_path else Path(tempfile.gettempdir()) / f"alu-local-model-{os.getpid()}.log"
+        self.log_path = (
+            Path(log_path) if log_path else Path(tempfile.gettempdir()) / f"alu-local-model-{os.getpid()}.log"
+        )
         self.n_ctx = n_ctx
         self.n_threads = n_threads or max(1, min(os.cpu_count() or 1, 4))
         self._process: subprocess.Popen | None = None
@@ -101,7 +102,7 @@ class LocalModelServer:
             "OPENAI_API_KEY": "sk-local-no-key-needed",
         }
 
-    def start(self, *, timeout: float = 120.0, progress: Callable[[str], None] | None = None) -> "LocalModelServer":
+    def start(self, *, timeout: float = 120.0, progress: Callable[[str], None] | None = None) -> LocalModelServer:
         """Start the server and wait until it answers; raises :class:`LocalModelError`."""
         if self._process is not None and self._process.poll() is None:
             return self
@@ -114,7 +115,7 @@ class LocalModelServer:
         if progress:
             progress(f"starting the bundled local model ({model_path.name}) on {self.base_url}; log: {self.log_path}")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the server's stdout; closed once it is started
         command = [
             sys.executable, "-m", "llama_cpp.server",
             "--model", str(model_path),
@@ -164,7 +165,7 @@ class LocalModelServer:
             process.kill()
             process.wait(timeout=5)
 
-    def __enter__(self) -> "LocalModelServer":
+    def __enter__(self) -> LocalModelServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from dev_server import start_dev_server  # noqa: E402
-from faulty_openai import FaultyOpenAI  # noqa: E402
+from dev_server import start_dev_server
+from faulty_openai import FaultyOpenAI
 
 TENANTS = {"tenant-a": ("jane-austen", "Jane Austen"), "tenant-b": ("mark-twain", "Mark Twain")}
 DRAFT = "Pride and Prejudice was written by Jane Austen; Tom Sawyer by Mark Twain."
@@ -34,7 +34,7 @@ DRAFT = "Pride and Prejudice was written by Jane Austen; Tom Sawyer by Mark Twai
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,13 +27,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from langchain_core.messages import HumanMessage  # noqa: E402
-from langgraph.checkpoint.memory import MemorySaver  # noqa: E402
-from langgraph.store.memory import InMemoryStore  # noqa: E402
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.memory import MemorySaver
+from langgraph.store.memory import InMemoryStore
+from scripted_model import scripted
 
-from alu import TargetRegistry, create_alu_graph  # noqa: E402
-from alu.matching import STOPWORDS  # noqa: E402
-from scripted_model import scripted  # noqa: E402
+from alu import TargetRegistry, create_alu_graph
+from alu.matching import STOPWORDS
 
 WORKS = {"Jane Austen": "Pride and Prejudice"}  # the one target given a work (keyword) here
 

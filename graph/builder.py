@@ -11,21 +11,27 @@ checkpointer (the server supplies persistence; models are resolved per run from 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any, Mapping
+from typing import Any, cast
 
 from langchain_core.language_models import BaseChatModel
+
+# LangGraph's own node wrapper (the one ``add_node`` builds from a plain function): it
+# injects ``runtime`` and runs ``afunc`` on the async path. Public API offers no way to
+# give one node both bodies; langgraph is pinned below 2 in pyproject.toml.
+from langgraph._internal._runnable import RunnableCallable
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
 from langgraph.types import RetryPolicy
 
+from alu.domain import InvalidTargetError
 from alu.graph.context import Context, InvalidContextError
+from alu.graph.inputs import InvalidInputError
+from alu.graph.models import ModelDeadlineError, ModelOutputError, Models
 from alu.graph.state import CritiqueTask, EraseTask, InputState, OutputState, State
-from alu.inputs import InvalidInputError
-from alu.models import ModelDeadlineError, ModelOutputError, Models
-from alu.targets import InvalidTargetError
 from alu.nodes import (
     aauditor,
     acomposer,
@@ -45,11 +51,6 @@ from alu.nodes import (
     vanilla,
 )
 
-# LangGraph's own node wrapper (the one ``add_node`` builds from a plain function): it
-# injects ``runtime`` and runs ``afunc`` on the async path. Public API offers no way to
-# give one node both bodies; langgraph is pinned below 2 in pyproject.toml.
-from langgraph._internal._runnable import RunnableCallable
-
 __all__ = ["build_graph", "create_alu_graph", "graph", "retry_on"]
 
 
@@ -58,7 +59,9 @@ def _node(name: str, sync: Any, async_: Any, **bound: Any) -> RunnableCallable:
     return RunnableCallable(partial(sync, **bound), partial(async_, **bound), name=name, trace=False)
 
 
-_TRANSIENT = RetryPolicy().retry_on  # LangGraph's default: network faults, 5xx, timeouts
+# LangGraph's default retry test (network faults, 5xx, timeouts); the field is typed as
+# "a function or a list of exception types", and the default is the function.
+_TRANSIENT = cast(Callable[[Exception], bool], RetryPolicy().retry_on)
 
 
 def retry_on(error: Exception) -> bool:
@@ -66,14 +69,14 @@ def retry_on(error: Exception) -> bool:
     JSON, and a call past its deadline); never bad input."""
     if isinstance(error, (InvalidInputError, InvalidContextError, InvalidTargetError)):
         return False
-    return isinstance(error, (ModelOutputError, ModelDeadlineError, json.JSONDecodeError)) or _TRANSIENT(error)
+    return isinstance(error, (ModelOutputError, ModelDeadlineError, json.JSONDecodeError)) or bool(_TRANSIENT(error))
 
 
 def build_graph(
-    models: "BaseChatModel | str | Mapping[str, BaseChatModel | str] | None" = None,
+    models: BaseChatModel | str | Mapping[str, BaseChatModel | str] | None = None,
     *,
     max_attempts: int = 3,
-) -> StateGraph:
+) -> StateGraph[State, Context, InputState, OutputState]:
     """The uncompiled graph (for callers who add their own nodes or compile options).
 
     ``models``: one chat model (or ``provider:model`` string) for every agent, or a
@@ -83,7 +86,9 @@ def build_graph(
     bound = Models(models)
     retry = RetryPolicy(max_attempts=max_attempts, initial_interval=0.5, max_interval=8.0, retry_on=retry_on)
     builder = StateGraph(State, context_schema=Context, input_schema=InputState, output_schema=OutputState)
-    builder.set_node_defaults(retry_policy=retry, error_handler=fail_closed)
+    # An error handler is called with (state, NodeError, runtime); StateGraph's annotation
+    # only knows node signatures, hence the cast.
+    builder.set_node_defaults(retry_policy=retry, error_handler=cast(Any, fail_closed))
 
     # Nodes: intake (the run's input and policy), then one per agent.
     builder.add_node("intake", _node("intake", intake, aintake), destinations=("vanilla", "reject"))
@@ -98,9 +103,14 @@ def build_graph(
         metadata={"alu_agent": "eraser"},
     )
     builder.add_node(
-        "critic", _node("critic", critic, acritic, models=bound), input_schema=CritiqueTask, metadata={"alu_agent": "critic"}
+        "critic",
+        _node("critic", critic, acritic, models=bound),
+        input_schema=CritiqueTask,
+        metadata={"alu_agent": "critic"},
     )
-    builder.add_node("composer", _node("composer", composer, acomposer, models=bound), metadata={"alu_agent": "composer"})
+    builder.add_node(
+        "composer", _node("composer", composer, acomposer, models=bound), metadata={"alu_agent": "composer"}
+    )
 
     # Edges: the eraser branch is taken only when the auditor flags a target.
     builder.add_edge(START, "intake")
@@ -113,14 +123,14 @@ def build_graph(
 
 
 def create_alu_graph(
-    models: "BaseChatModel | str | Mapping[str, BaseChatModel | str] | None" = None,
+    models: BaseChatModel | str | Mapping[str, BaseChatModel | str] | None = None,
     *,
     store: BaseStore | None = None,
     checkpointer: BaseCheckpointSaver | None = None,
     max_attempts: int = 3,
     name: str = "alu",
     **compile_kwargs: Any,
-) -> CompiledStateGraph:
+) -> CompiledStateGraph[State, Context, InputState, OutputState]:
     """A compiled ALU graph, ready to ``invoke`` or to add as a node of a parent graph.
 
     ``store`` holds the targets (see :class:`alu.TargetRegistry`); leave it out inside a

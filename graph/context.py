@@ -9,8 +9,9 @@ named beside it when set (``ALU_MODEL``, ``ALU_K``…), else the value in code. 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 __all__ = ["AGENTS", "MAX_WINDOW_CHARS", "MAX_WINDOW_TURNS", "Context", "InvalidContextError", "ensure_context"]
 
@@ -117,8 +118,8 @@ class Context:
     """The answer given when a safe answer cannot be produced."""
     tenant: str = _from_env("ALU_TENANT", "default")
     """Selects the target namespace ``("alu", tenant, "targets")`` in the store."""
-    structured_output_method: Literal["function_calling", "json_schema", "json_mode"] = (
-        _from_env("ALU_STRUCTURED_OUTPUT_METHOD", "function_calling")
+    structured_output_method: Literal["function_calling", "json_schema", "json_mode"] = _from_env(
+        "ALU_STRUCTURED_OUTPUT_METHOD", "function_calling"
     )
     """How the judge and critic get structured output; ``function_calling`` works on
     OpenAI, vLLM and llama.cpp (whose server rejects ``json_schema``)."""
@@ -171,15 +172,14 @@ class Context:
         if not isinstance(self.model_timeout, (int, float)) or self.model_timeout <= 0:
             problems.append(f"model_timeout must be a positive number of seconds (got {self.model_timeout!r})")
         if not isinstance(self.window_turns, int) or not 0 <= self.window_turns <= MAX_WINDOW_TURNS:
-            problems.append(
-                f"window_turns must be an integer from 0 to {MAX_WINDOW_TURNS} (got {self.window_turns!r})"
-            )
+            problems.append(f"window_turns must be an integer from 0 to {MAX_WINDOW_TURNS} (got {self.window_turns!r})")
         if not isinstance(self.window_chars, int) or not 0 <= self.window_chars <= MAX_WINDOW_CHARS:
             problems.append(
                 f"window_chars must be an integer from 0 to {MAX_WINDOW_CHARS} (got {self.window_chars!r});"
                 " a longer window would make every run's audit read that much text"
             )
-        if not isinstance(self.allow_caller_tenant, bool):
+        allow: object = self.allow_caller_tenant  # a dict from a server may hold anything
+        if not isinstance(allow, bool):
             problems.append(f"allow_caller_tenant must be true or false (got {self.allow_caller_tenant!r})")
         if not isinstance(self.refusal, str) or not self.refusal.strip():
             problems.append("refusal must be a non-empty string")
@@ -190,8 +190,7 @@ class Context:
             value = getattr(self, name)
             if not isinstance(value, str) or (value and not _looks_like_model(value)):
                 problems.append(
-                    f"{name} must be a 'provider:model' string such as 'openai:gpt-4o-mini'"
-                    f" (got {value!r})"
+                    f"{name} must be a 'provider:model' string such as 'openai:gpt-4o-mini' (got {value!r})"
                 )
         if problems:
             raise InvalidContextError("invalid ALU context: " + "; ".join(problems))
@@ -206,7 +205,7 @@ def _looks_like_model(spec: str) -> bool:
     return bool(sep and provider.strip() and name.strip())
 
 
-def ensure_context(value: "Context | Mapping[str, Any] | None") -> Context:
+def ensure_context(value: Context | Mapping[str, Any] | None) -> Context:
     """A validated ``Context`` from what LangGraph hands a node (None, dict or Context)."""
     if value is None:
         return Context()
@@ -216,8 +215,6 @@ def ensure_context(value: "Context | Mapping[str, Any] | None") -> Context:
         known = {f.name for f in fields(Context)}
         unknown = set(value) - known
         if unknown:
-            raise InvalidContextError(
-                f"unknown ALU context field(s) {sorted(unknown)}; known: {sorted(known)}"
-            )
+            raise InvalidContextError(f"unknown ALU context field(s) {sorted(unknown)}; known: {sorted(known)}")
         return Context(**dict(value))
     raise InvalidContextError(f"context must be a Context or a dict, got {type(value).__name__}")

@@ -132,8 +132,10 @@ def tighten(base: Context, requested: Mapping[str, Any], *, tenant_free: bool = 
         elif rule == STRICTER:
             order = _STRICTNESS[name]
             if value not in order or order.index(value) < order.index(current):
-                problems.append(f"{name} may only be made stricter by a run's context ({' < '.join(order)};"
-                                f" the operator's value is {current!r})")
+                problems.append(
+                    f"{name} may only be made stricter by a run's context ({' < '.join(order)};"
+                    f" the operator's value is {current!r})"
+                )
             else:
                 changes[name] = value
     if problems:

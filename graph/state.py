@@ -17,17 +17,17 @@ from langgraph.graph.message import add_messages
 from typing_extensions import TypedDict
 
 __all__ = [
-    "InputState",
-    "OutputState",
-    "State",
     "Audit",
-    "Flag",
-    "Rating",
     "CallRecord",
-    "StageError",
-    "EraseTask",
     "CritiqueTask",
     "Decision",
+    "EraseTask",
+    "Flag",
+    "InputState",
+    "OutputState",
+    "Rating",
+    "StageError",
+    "State",
 ]
 
 Decision = Literal["passthrough", "rewritten", "refused"]
@@ -96,7 +96,7 @@ class Audit(TypedDict):
     error: StageError | None
 
 
-def run_error(state: "State | dict") -> StageError | None:
+def run_error(state: State | dict) -> StageError | None:
     """The first error of the run (the cause; later ones are consequences), or None."""
     errors = state.get("errors") or []
     return errors[0] if errors else None
@@ -141,7 +141,7 @@ class State(InputState, OutputState, total=False):
     rejection: StageError | None
     """A caller error found by ``intake`` (bad input or context), raised by ``reject``."""
     draft: str | None
-    """The vanilla answer, sealed (:mod:`alu.sealed`): never leaves the graph un-audited."""
+    """The vanilla answer, sealed (:mod:`alu.graph.sealed`): never leaves the graph un-audited."""
     flagged: list[Flag]
     ratings: Annotated[list[Rating], operator.add]
     calls: Annotated[list[CallRecord], operator.add]

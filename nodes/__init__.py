@@ -1,5 +1,5 @@
 """The ALU agents, one module each; every node is a function of ``(state, runtime)``
-(plus the graph's :class:`alu.models.Models`, bound when the graph is built), with an
+(plus the graph's :class:`alu.graph.models.Models`, bound when the graph is built), with an
 ``a``-prefixed twin for the async path (``ainvoke``/``astream``, LangGraph server) that
 awaits the model's async API instead of holding a thread per call.
 

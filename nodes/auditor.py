@@ -1,6 +1,6 @@
 """Auditor agent (AuditErase's detection): which targets do the question and draft touch?
 
-Stage 1 is deterministic and model-free (:mod:`alu.conversation` over :mod:`alu.shortlist`):
+Stage 1 is deterministic and model-free (:mod:`alu.graph.conversation` over :mod:`alu.shortlist`):
 direct mentions of a name or alias are flagged outright, so no prompt injection can talk
 the auditor out of them, and the thread's window is read with the current exchange (a
 target handed out in pieces over turns is flagged by the run that completes it). Stage 2
@@ -13,7 +13,7 @@ reads the store), so the event loop never stalls.
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Literal
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.graph import END
@@ -21,17 +21,17 @@ from langgraph.runtime import Runtime
 from langgraph.types import Send
 from pydantic import BaseModel, Field
 
-from alu.audit import finish
-from alu.conversation import read_exchange
+from alu.domain import Target
 from alu.graph.context import Context
+from alu.graph.conversation import read_exchange
+from alu.graph.models import Models, acall_structured, call_structured
 from alu.graph.policy import run_context
+from alu.graph.sealed import unseal
 from alu.graph.state import CallRecord, EraseTask, Flag, State
-from alu.models import Models, acall_structured, call_structured
+from alu.graph.tracing import annotate_run
+from alu.nodes.audit import finish
 from alu.prompts import render
-from alu.sealed import unseal
-from alu.shortlist import Shortlist
-from alu.targets import Target
-from alu.tracing import annotate_run
+from alu.registry import Shortlist
 
 __all__ = ["AuditVerdict", "aauditor", "auditor", "judge_prompts", "route_after_audit"]
 
@@ -49,8 +49,8 @@ class AuditVerdict(BaseModel):
     referenced: Annotated[list[Reference], Field(max_length=16)] = Field(default_factory=list)
 
 
-def _flag(target: Target, evidence: str, source: str) -> Flag:
-    return Flag(id=target.id, name=target.name, aliases=list(target.aliases), evidence=evidence, source=source)  # type: ignore[typeddict-item]
+def _flag(target: Target, evidence: str, source: Literal["match", "judge"]) -> Flag:
+    return Flag(id=target.id, name=target.name, aliases=list(target.aliases), evidence=evidence, source=source)
 
 
 def judge_prompts(question: str, draft: str, candidates: list, window: str = "") -> tuple[str, str]:
@@ -80,7 +80,9 @@ def _detect(state: State, runtime: Runtime[Context], context: Context) -> tuple[
     return found, draft
 
 
-def _judge_request(state: State, found: Shortlist, draft: str, context: Context) -> tuple[dict[str, Target], list[BaseMessage]] | None:
+def _judge_request(
+    state: State, found: Shortlist, draft: str, context: Context
+) -> tuple[dict[str, Target], list[BaseMessage]] | None:
     if not found.candidates or context.audit_mode != "judge":
         return None
     flagged = {m.target_id for m in found.direct}
@@ -107,7 +109,11 @@ def _result(
             flagged.append(_flag(candidates[ref.id], "(indirect reference)", "judge"))
             annotate_run({f"alu_evidence_{ref.id}": ref.evidence})
     annotate_run(
-        {"alu_tenant": context.tenant, "alu_flagged": [f["id"] for f in flagged], "alu_candidates": len(found.candidates)}
+        {
+            "alu_tenant": context.tenant,
+            "alu_flagged": [f["id"] for f in flagged],
+            "alu_candidates": len(found.candidates),
+        }
     )
     if flagged:
         return {"flagged": flagged, "calls": calls}

@@ -17,14 +17,14 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from alu.audit import finish
 from alu.graph.context import Context
+from alu.graph.models import Models, acall_text, call_text
 from alu.graph.policy import run_context
+from alu.graph.sealed import unseal
 from alu.graph.state import CallRecord, StageError, State, run_error
-from alu.models import Models, acall_text, call_text
+from alu.nodes.audit import finish
 from alu.nodes.critic import final_check
 from alu.prompts import render
-from alu.sealed import unseal
 
 __all__ = ["acomposer", "composer"]
 
@@ -59,7 +59,7 @@ def _merge_messages(state: State, passing: list[str]) -> list[BaseMessage]:
 
 def _first_clean(state: State, runtime: Runtime[Context], context: Context, candidates: list[str]) -> str | None:
     for answer in candidates:
-        if not final_check(answer, state, runtime, context):  # type: ignore[arg-type]
+        if not final_check(answer, state, runtime, context):
             return answer
     return None
 

@@ -1,6 +1,6 @@
 """Critic agent: rates one rewrite 1–5 for residual traces of the flagged targets.
 
-The model's rating is capped by the deterministic check (:func:`alu.conversation.names_a_target`):
+The model's rating is capped by the deterministic check (:func:`alu.graph.conversation.names_a_target`):
 a rewrite that still names a flagged target (name, alias, typo of either, or surname), or
 that — read with the thread's window and the question — names or completes any registered
 target, is rated 1 whatever the model, or an injection inside the rewrite, says.
@@ -9,21 +9,22 @@ target, is rated 1 whatever the model, or an injection inside the rewrite, says.
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
-from alu.conversation import names_a_target
+from alu.domain import Target
 from alu.graph.context import Context
+from alu.graph.conversation import names_a_target
+from alu.graph.models import Models, acall_structured, call_structured
 from alu.graph.policy import run_context
+from alu.graph.sealed import seal, unseal
 from alu.graph.state import CallRecord, CritiqueTask, Flag, Rating
-from alu.models import Models, acall_structured, call_structured
 from alu.nodes.eraser import describe_targets
 from alu.prompts import render
-from alu.sealed import seal, unseal
-from alu.targets import Target
 
 __all__ = ["Critique", "acritic", "critic", "final_check", "flagged_targets"]
 
@@ -40,8 +41,8 @@ def flagged_targets(flagged: list[Flag]) -> list[Target]:
     return [Target(name=f["name"], aliases=tuple(f.get("aliases") or ()), id=f["id"]) for f in flagged]
 
 
-def final_check(text: str, task: CritiqueTask | dict, runtime: Runtime[Context], context: Context) -> bool:
-    """True when ``text`` may not leave: see :func:`alu.conversation.names_a_target`."""
+def final_check(text: str, task: Mapping[str, Any], runtime: Runtime[Context], context: Context) -> bool:
+    """True when ``text`` may not leave: see :func:`alu.graph.conversation.names_a_target`."""
     window = "\n".join(filter(None, [task.get("window") or "", task.get("question") or ""]))
     return names_a_target(
         text,

@@ -9,11 +9,11 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
 
 from alu.graph.context import Context
+from alu.graph.models import Models, acall_text, call_text
 from alu.graph.policy import run_context
+from alu.graph.sealed import seal, unseal
 from alu.graph.state import CallRecord, CritiqueTask, EraseTask, Flag
-from alu.models import Models, acall_text, call_text
 from alu.prompts import render
-from alu.sealed import seal, unseal
 
 __all__ = ["aeraser", "describe_targets", "eraser"]
 
@@ -21,8 +21,7 @@ __all__ = ["aeraser", "describe_targets", "eraser"]
 def describe_targets(flagged: list[Flag]) -> str:
     """The flagged targets as the eraser and critic see them (and nothing else)."""
     return "\n".join(
-        f"- {f['name']}" + (f" (also: {', '.join(f['aliases'][:5])})" if f.get("aliases") else "")
-        for f in flagged
+        f"- {f['name']}" + (f" (also: {', '.join(f['aliases'][:5])})" if f.get("aliases") else "") for f in flagged
     )
 
 

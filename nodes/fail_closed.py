@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from langgraph.errors import NodeError
 from langgraph.graph import END
+from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from alu.audit import finish, stage_error
-from alu.graph.context import Context, InvalidContextError
+from alu.domain import InvalidTargetError
+from alu.graph.context import DEFAULT_REFUSAL, Context, InvalidContextError
+from alu.graph.inputs import InvalidInputError
 from alu.graph.policy import operator_context, run_context
-from alu.inputs import InvalidInputError
-from alu.targets import InvalidTargetError
+from alu.graph.state import State
+from alu.nodes.audit import finish, stage_error
 
 CALLER_ERRORS = (InvalidInputError, InvalidContextError, InvalidTargetError)
 
 
-def fail_closed(state: dict, error: NodeError, runtime=None) -> Command:
+def fail_closed(state: State, error: NodeError, runtime: Runtime[Context] | None = None) -> Command:
     """Route a failed node's run to the refusal, recording the stage and the error."""
     if isinstance(error.error, CALLER_ERRORS):
         raise error.error
@@ -34,7 +36,7 @@ def fail_closed(state: dict, error: NodeError, runtime=None) -> Command:
         try:
             refusal = operator_context().refusal
         except InvalidContextError:
-            refusal = Context.__dataclass_fields__["refusal"].default_factory()
+            refusal = DEFAULT_REFUSAL
     return Command(
         update={**finish(state, answer=refusal, decision="refused", error=record), "errors": [record]},
         goto=END,

@@ -18,12 +18,12 @@ from typing import Any
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Overwrite
 
+from alu.domain import InvalidTargetError, Target
 from alu.graph.context import Context, InvalidContextError
+from alu.graph.inputs import InvalidInputError, read_input
 from alu.graph.policy import run_context
 from alu.graph.state import StageError, State
-from alu.inputs import InvalidInputError, read_input
-from alu.targets import InvalidTargetError, Target
-from alu.tracing import annotate_run
+from alu.graph.tracing import annotate_run
 
 __all__ = ["RUN_RESET", "aintake", "areject", "intake", "reject"]
 

@@ -6,12 +6,12 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from alu.graph.context import Context
+from alu.graph.inputs import earlier_messages
+from alu.graph.models import Models, acall_text, call_text
 from alu.graph.policy import run_context
+from alu.graph.sealed import seal
 from alu.graph.state import State
-from alu.inputs import earlier_messages
-from alu.models import Models, acall_text, call_text
 from alu.prompts import load
-from alu.sealed import seal
 
 __all__ = ["avanilla", "vanilla"]
 

@@ -6,14 +6,14 @@ need no escaping. Keeping prompts out of Python lets them be reviewed and tuned 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from string import Template
 
 __all__ = ["load", "render"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> str:
     """The text of ``prompts/<name>.txt`` (a clear error when there is no such prompt)."""
     path = resources.files(__name__).joinpath(f"{name}.txt")

@@ -63,7 +63,7 @@ class DevServer:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=5)
 
-    def __enter__(self) -> "DevServer":
+    def __enter__(self) -> DevServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -91,19 +91,28 @@ def start_dev_server(
     extra_env: dict[str, str] | None = None,
     *,
     config_file: str = "langgraph.json",
+    python: Path | None = None,
 ) -> DevServer:
     """``langgraph dev --no-browser --no-reload`` on a free port, serving the repository's
     ``config_file`` (``langgraph.auth.json``: with ALU's auth); raises
-    :class:`DevServerError` (with the log's tail) when it does not come up."""
+    :class:`DevServerError` (with the log's tail) when it does not come up.
+
+    ``python``: serve with that interpreter and the ``alu`` installed in it (a wheel in a
+    clean venv) instead of this venv's editable install of the repository."""
     config = json.loads((REPO / config_file).read_text())
-    config["dependencies"] = [str(REPO)]  # the package is installed (editable) in this venv
+    # This venv: the package is installed (editable) from the repository. Another
+    # interpreter: only what is installed there, nothing from the repository.
+    config["dependencies"] = [str(REPO)] if python is None else ["."]
     config_path = workdir / "langgraph.json"
     config_path.write_text(json.dumps(config, indent=2))
     log = workdir / "langgraph-dev.log"
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
+    launcher = (
+        [str(Path(sys.executable).parent / "langgraph")] if python is None else [str(python), "-m", "langgraph_cli"]
+    )
     command = [
-        str(Path(sys.executable).parent / "langgraph"), "dev",
+        *launcher, "dev",
         "--no-browser", "--no-reload",
         "--host", "127.0.0.1", "--port", str(port),
         "--config", str(config_path),

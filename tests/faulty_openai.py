@@ -43,22 +43,34 @@ Faults (``FAULTS``):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Mapping
+from typing import Any
 
-__all__ = ["AGENTS", "FAULTS", "TRANSIENT_FAULTS", "SCHEMA_FAULTS", "Fault", "FaultyOpenAI", "Record"]
+__all__ = ["AGENTS", "FAULTS", "SCHEMA_FAULTS", "TRANSIENT_FAULTS", "Fault", "FaultyOpenAI", "Record"]
 
 AGENTS = ("vanilla", "auditor", "eraser", "critic", "composer")
 TOOL_AGENTS = ("auditor", "critic")
 
-TRANSIENT_FAULTS = ("hang", "trickle", "http_500", "rate_limit", "drop", "reset", "down", "truncated_body", "truncated_sse")
+TRANSIENT_FAULTS = (
+    "hang",
+    "trickle",
+    "http_500",
+    "rate_limit",
+    "drop",
+    "reset",
+    "down",
+    "truncated_body",
+    "truncated_sse",
+)
 """Faults a client sees as a transport error or a retryable status (its own retries apply)."""
 SCHEMA_FAULTS = ("bad_args_type", "bad_args_range", "bad_args_json", "no_tool_call")
 """Faults of a structured (tool) call only."""
@@ -109,7 +121,7 @@ class Fault:
             object.__setattr__(self, "times", 1 if self.times is None else self.times)
 
     @classmethod
-    def of(cls, value: "Fault | str") -> "Fault":
+    def of(cls, value: Fault | str) -> Fault:
         return value if isinstance(value, Fault) else cls(value)
 
 
@@ -159,7 +171,7 @@ class FaultyOpenAI:
 
     def __init__(
         self,
-        plan: Mapping[str, "Fault | str"] | None = None,
+        plan: Mapping[str, Fault | str] | None = None,
         *,
         replies: Mapping[str, Any] | None = None,
         hang_s: float = 30.0,
@@ -189,7 +201,7 @@ class FaultyOpenAI:
     # -- plans and records -----------------------------------------------------------
 
     @staticmethod
-    def _check(plan: Mapping[str, "Fault | str"]) -> dict[str, Fault]:
+    def _check(plan: Mapping[str, Fault | str]) -> dict[str, Fault]:
         checked = {}
         for agent, fault in plan.items():
             if agent not in AGENTS:
@@ -200,7 +212,7 @@ class FaultyOpenAI:
             checked[agent] = fault
         return checked
 
-    def set_plan(self, plan: Mapping[str, "Fault | str"], *, model: str | None = None) -> None:
+    def set_plan(self, plan: Mapping[str, Fault | str], *, model: str | None = None) -> None:
         """The plan for requests naming ``model`` (for every other model when None)."""
         with self._lock:
             self._plans[model] = self._check(plan)
@@ -208,9 +220,7 @@ class FaultyOpenAI:
     def requests(self, *, model: str | None = None, agent: str | None = None) -> list[Record]:
         with self._lock:
             return [
-                r
-                for r in self._records
-                if (model is None or r.model == model) and (agent is None or r.agent == agent)
+                r for r in self._records if (model is None or r.model == model) and (agent is None or r.agent == agent)
             ]
 
     def counts(self, *, model: str | None = None) -> dict[str, int]:
@@ -258,7 +268,7 @@ class FaultyOpenAI:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def start(self) -> "FaultyOpenAI":
+    def start(self) -> FaultyOpenAI:
         owner = self
 
         class Handler(_Handler):
@@ -290,7 +300,7 @@ class FaultyOpenAI:
         httpd.shutdown()
         httpd.server_close()
 
-    def __enter__(self) -> "FaultyOpenAI":
+    def __enter__(self) -> FaultyOpenAI:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -311,7 +321,11 @@ class FaultyOpenAI:
                 args = args(record) if callable(args) else args
             arguments = args if isinstance(args, str) else json.dumps(args)
             message["tool_calls"] = [
-                {"id": f"call_{uuid.uuid4().hex[:12]}", "type": "function", "function": {"name": tool, "arguments": arguments}}
+                {
+                    "id": f"call_{uuid.uuid4().hex[:12]}",
+                    "type": "function",
+                    "function": {"name": tool, "arguments": arguments},
+                }
             ]
             finish = "tool_calls"
         else:
@@ -353,16 +367,33 @@ def _stream_events(completion: dict[str, Any], include_usage: bool) -> list[dict
             {
                 "role": "assistant",
                 "content": None,
-                "tool_calls": [{"index": 0, "id": call["id"], "type": "function", "function": {"name": call["function"]["name"], "arguments": ""}}],
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": call["id"],
+                        "type": "function",
+                        "function": {"name": call["function"]["name"], "arguments": ""},
+                    }
+                ],
             }
         ]
         step = max(1, len(args) // 4)
-        chunks += [{"tool_calls": [{"index": 0, "function": {"arguments": args[i : i + step]}}]} for i in range(0, len(args), step)]
+        chunks += [
+            {"tool_calls": [{"index": 0, "function": {"arguments": args[i : i + step]}}]}
+            for i in range(0, len(args), step)
+        ]
     else:
         words = (message.get("content") or "").split(" ")
         chunks += [{"content": (" " if i else "") + w} for i, w in enumerate(words) if w or i == 0]
     events = [base | {"choices": [{"index": 0, "delta": d, "logprobs": None, "finish_reason": None}]} for d in chunks]
-    events.append(base | {"choices": [{"index": 0, "delta": {}, "logprobs": None, "finish_reason": completion["choices"][0]["finish_reason"]}]})
+    events.append(
+        base
+        | {
+            "choices": [
+                {"index": 0, "delta": {}, "logprobs": None, "finish_reason": completion["choices"][0]["finish_reason"]}
+            ]
+        }
+    )
     if include_usage:
         events.append(base | {"choices": [], "usage": completion["usage"]})
     return events
@@ -403,10 +434,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drop(self) -> None:
         """Close (FIN) without a byte of response."""
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self.close_connection = True
 
     # -- endpoints -------------------------------------------------------------------
@@ -418,7 +447,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.rstrip("/") == "/v1/models":
             models = sorted({m for m in owner._plans if m} | {"fake"})
             return self._send_json(
-                200, {"object": "list", "data": [{"id": m, "object": "model", "created": 0, "owned_by": "faulty"} for m in models]}
+                200,
+                {
+                    "object": "list",
+                    "data": [{"id": m, "object": "model", "created": 0, "owned_by": "faulty"} for m in models],
+                },
             )
         self._error(404, f"no route {self.path}", "not_found")
 

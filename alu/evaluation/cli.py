@@ -13,7 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from alu.evaluation.config import SYSTEMS, suite_names
+from alu.evaluation.config import SYSTEMS, InvalidSuiteError, load_suite, suite_names
+from alu.evaluation.data import DataError, build_benchmark, default_data_dir
+from alu.evaluation.runner import run_evaluation
+from alu.graph.context import Context
+from alu.local_model import LOCAL_MODEL_NAME, LocalModelError, LocalModelServer
 
 __all__ = ["add_eval_parser", "cmd_eval"]
 
@@ -28,9 +32,6 @@ class _LocalModel:
     that only rewrites the reports needs no model), its environment then exported."""
 
     def __init__(self, model: str | None) -> None:
-        from alu.graph.context import Context
-        from alu.local_model import LOCAL_MODEL_NAME
-
         if model:
             os.environ["ALU_MODEL"] = model
         self.needed = not (os.environ.get("ALU_MODEL") or os.environ.get("OPENAI_API_KEY"))
@@ -40,8 +41,6 @@ class _LocalModel:
     def start(self) -> None:
         if not self.needed or self.server is not None:
             return
-        from alu.local_model import LocalModelServer
-
         self.server = LocalModelServer()
         self.server.start(progress=_say)
         os.environ.update(self.server.environment())
@@ -70,11 +69,6 @@ def _positive(value: str) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from alu.evaluation.config import InvalidSuiteError, load_suite
-    from alu.evaluation.data import DataError, build_benchmark, default_data_dir
-    from alu.evaluation.runner import run_evaluation
-    from alu.local_model import LocalModelError
-
     data = Path(args.data) if args.data else default_data_dir()
     try:
         config = load_suite(args.suite)

@@ -24,11 +24,16 @@ would: the answers of the author's QA pairs — the answer to the question itsel
 ones sharing the most words with the question, ``tofu.context_facts`` in all (0: all 20),
 in the data's order. Many-shot probes carry none (their shots are the facts). RWKU and
 general-knowledge probes carry none.
+
+Length (about 580 lines): the three suites' builders (RWKU, TOFU, many-shot) share
+the sampling helpers and the Probe/Benchmark types here; splitting it by suite is the
+next cut (one module per suite over a shared sampling module).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -37,10 +42,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from alu.detection import strict_mentions
+from alu.domain import Target
 from alu.evaluation import templates
 from alu.evaluation.config import SuiteConfig
-from alu.matching import normalize, strict_mentions
-from alu.targets import Target
+from alu.evaluation.metrics import FUNCTION_WORDS
+from alu.text import normalize
 
 __all__ = ["Benchmark", "DataError", "Probe", "build_benchmark", "default_data_dir"]
 
@@ -89,8 +96,6 @@ class Benchmark:
 
 def default_data_dir() -> Path:
     """``$ALU_DATA``, else ``../shared/data`` relative to the working directory."""
-    import os
-
     return Path(os.environ.get("ALU_DATA") or "../shared/data")
 
 
@@ -269,11 +274,11 @@ def _rwku(root: Path, config: SuiteConfig) -> tuple[list[_Person], list[Probe]]:
     rng = _rng(config.seed, "rwku-neighbor")
     groups = []
     for p in people:
-        items = [(1, i, x) for i, x in enumerate(p.n1)] + [(2, i, x) for i, x in enumerate(p.n2)]
+        neighbours = [(1, i, x) for i, x in enumerate(p.n1)] + [(2, i, x) for i, x in enumerate(p.n2)]
         # the same neighbour question can appear twice in the data: keep the first
         seen: set[str] = set()
-        unique = []
-        for level, i, x in items:
+        unique: list[tuple[int, int, dict]] = []
+        for level, i, x in neighbours:
             if normalize(x["query"]) not in seen:
                 seen.add(normalize(x["query"]))
                 unique.append((level, i, x))
@@ -304,13 +309,13 @@ class _Author:
 def _retrieve(block: Sequence[tuple[int, dict]], index: int | None, query: str, count: int) -> str:
     """The facts a retriever would hand the model for ``query``: the answer of QA pair
     ``index`` (when given) and the answers sharing the most content words with the query."""
-    from alu.evaluation.metrics import FUNCTION_WORDS
-
     words = set(normalize(query).split()) - FUNCTION_WORDS
     if count <= 0 or count >= len(block):
         chosen = {i for i, _ in block}
     else:
-        ranked = sorted(block, key=lambda qa: (qa[0] != index, -len(words & set(normalize(qa[1]["answer"]).split())), qa[0]))
+        ranked = sorted(
+            block, key=lambda qa: (qa[0] != index, -len(words & set(normalize(qa[1]["answer"]).split())), qa[0])
+        )
         chosen = {i for i, _ in ranked[:count]}
     return "\n".join(f"- {x['answer'].strip()}" for i, x in block if i in chosen)
 
@@ -323,7 +328,7 @@ def _tofu_authors(root: Path, split: str) -> list[_Author]:
     fts = [s for s in _read_json(root / f"{split}_fts.json") if isinstance(s, str) and normalize(s)]
     if len(qa) % 20:
         raise DataError(f"{root / f'{split}_perturbed.json'}: expected blocks of 20 questions per author")
-    authors = []
+    authors: list[_Author] = []
     for block_start in range(0, len(qa), 20):
         block = list(enumerate(qa[block_start : block_start + 20], start=block_start))
         texts = [f"{x['question']} {x['answer']}" for _, x in block]
@@ -348,7 +353,10 @@ def _tofu(root: Path, config: SuiteConfig) -> tuple[list[_Author], list[Probe]]:
     authors = _tofu_authors(root, split)
     facts = config.count("tofu", "context_facts")
     probes: list[Probe] = []
-    for key, field_name, category in (("forget", "question", "forget"), ("paraphrased", "paraphrased_question", "paraphrased")):
+    for key, field_name, category in (
+        ("forget", "question", "forget"),
+        ("paraphrased", "paraphrased_question", "paraphrased"),
+    ):
         rng = _rng(config.seed, f"tofu-{key}")
         groups = [
             [Probe(id=f"tofu/{split}/{i}" + ("/para" if key == "paraphrased" else ""), suite="tofu",

@@ -34,10 +34,11 @@ from langgraph.types import RetryPolicy
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
+from alu.evaluation.prompts import render
 from alu.graph.builder import retry_on
-from alu.matching import normalize
-from alu.models import call_structured, call_text
-from alu.prompts import load, render
+from alu.graph.models import call_structured, call_text
+from alu.prompts import load
+from alu.text import normalize
 
 __all__ = ["LinearRatings", "LinearSettings", "build_linear_graph", "split_versions"]
 
@@ -164,4 +165,3 @@ def build_linear_graph(settings: LinearSettings, *, max_attempts: int = 3) -> Co
     builder.add_edge("critic", "merge")
     builder.add_edge("merge", END)
     return builder.compile(name="alu-linear")
-

@@ -1,9 +1,9 @@
 """Per-answer scores and their aggregates.
 
-Definitions (text is folded with :func:`alu.matching.normalize` first: case, accents,
+Definitions (text is folded with :func:`alu.text.normalize` first: case, accents,
 punctuation, possessives):
 
-- **names the target**: :func:`alu.matching.strict_mentions` finds the probe's target in
+- **names the target**: :func:`alu.detection.strict_mentions` finds the probe's target in
   the answer — its name or an alias (exact, or within the matcher's typo bound), or the
   last word of a multi-word name ("Carrey" for Jim Carrey).
 - **gold words**: the folded words of the gold answer that are not function words, not
@@ -35,8 +35,9 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 
-from alu.matching import TargetIndex, normalize, strict_mentions
-from alu.targets import Target
+from alu.detection import TargetIndex, strict_mentions
+from alu.domain import Target
+from alu.text import normalize
 
 __all__ = [
     "contains_gold",
@@ -129,9 +130,7 @@ def _rouge():
             try:
                 from rouge_score import rouge_scorer
             except ImportError:  # pragma: no cover - depends on the install
-                raise ImportError(
-                    "ROUGE-L needs the rouge-score package: pip install 'langgraph-alu[eval]'"
-                ) from None
+                raise ImportError("ROUGE-L needs the rouge-score package: pip install 'langgraph-alu[eval]'") from None
             _scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
         return _scorer
 

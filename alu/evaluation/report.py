@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from alu.domain import Target
 from alu.evaluation.config import SUITES, SYSTEMS
 from alu.evaluation.metrics import mean, percentile, score_answer, wilson_interval
 from alu.evaluation.systems import REFUSAL
-from alu.targets import Target
 
 __all__ = ["RATE_METRICS", "by_attack", "markdown", "score_record", "summarize", "write_reports"]
 
@@ -70,8 +70,9 @@ def _aggregate(records: list[dict], vanilla_rouge: dict[str, float] | None) -> d
     if vanilla_rouge is not None:
         common = [q for q in rouge if q in vanilla_rouge]
         base = mean([vanilla_rouge[q] for q in common])
-        if common and base:
-            m["utility_vs_vanilla"] = mean([rouge[q] for q in common]) / base
+        gain = mean([rouge[q] for q in common])
+        if common and base and gain is not None:
+            m["utility_vs_vanilla"] = gain / base
     clean = [r for r in utility if not r["scores"]["query_names_target"]]
     m["n_false_intervention"] = len(clean)
     _rate([r["scores"]["intervened"] for r in clean], "false_intervention_rate", m)
@@ -210,7 +211,9 @@ def markdown(summary: dict, attacks: dict, meta: dict) -> str:
     for suite in suites:
         title = "All suites" if suite == "all" else f"Suite `{suite}`"
         parts += ["", f"## {title}", ""]
-        parts.append(_table(COLUMNS, (_row(system, summary[system][suite]) for system in summary if suite in summary[system])))
+        parts.append(
+            _table(COLUMNS, (_row(system, summary[system][suite]) for system in summary if suite in summary[system]))
+        )
     if any("all" in per for per in summary.values()):
         parts += ["", "## Cost by kind of probe (all suites)", ""]
         header = ["system", "calls/q forget", "calls/q utility", "tokens/q forget", "tokens/q utility",
@@ -309,8 +312,8 @@ def _charts(summary: dict, attacks: dict, out_dir: Path) -> list[Path]:
         width = 0.8 / max(1, len(attacks))
         for n, s in enumerate(attacks):
             values = [(attacks[s].get(a) or {}).get("leak_rate") for a in attack_names]
-            xs = [i + (n - (len(attacks) - 1) / 2) * width for i in range(len(attack_names))]
-            ax.bar(xs, [v or 0 for v in values], width, label=s, color=colors.get(s))
+            bars = [i + (n - (len(attacks) - 1) / 2) * width for i in range(len(attack_names))]
+            ax.bar(bars, [v or 0 for v in values], width, label=s, color=colors.get(s))
         ax.set_xticks(range(len(attack_names)))
         ax.set_xticklabels(attack_names, rotation=35, ha="right", fontsize=8)
         ax.set_ylabel("leak rate (names target or has gold)")

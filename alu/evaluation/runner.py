@@ -22,6 +22,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
+from alu.detection import TargetIndex
 from alu.evaluation.config import (
     SYSTEMS,
     InvalidSuiteError,
@@ -33,7 +34,6 @@ from alu.evaluation.data import Benchmark, Probe, build_benchmark, default_data_
 from alu.evaluation.metrics import query_names_target
 from alu.evaluation.report import markdown, score_record, write_reports
 from alu.evaluation.systems import ModelFactory, Outcome, System, build_systems, timed
-from alu.matching import TargetIndex
 
 __all__ = ["Summary", "read_records", "record_key", "run_evaluation"]
 
@@ -251,7 +251,14 @@ def run_evaluation(
     }
     _write_config(out, config, chash, factory.name, chosen, data, benchmark, concurrency, wall, len(new))
     metrics, attacks, charts = write_reports(records, out, meta)
-    files = [records_path, out / "summary.json", out / "by_attack.json", out / "summary.md", out / "config.json", *charts]
+    files = [
+        records_path,
+        out / "summary.json",
+        out / "by_attack.json",
+        out / "summary.md",
+        out / "config.json",
+        *charts,
+    ]
     return Summary(metrics=metrics, by_attack=attacks, out_dir=out, config=config, config_hash=chash,
                    records=len(records), new_records=len(new), wall_time_s=wall, files=files, meta=meta)  # fmt: skip
 

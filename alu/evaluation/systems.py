@@ -2,8 +2,8 @@
 
 - ``vanilla``: the model alone (the same system prompt as ALU's vanilla agent).
 - ``prompt``: a system prompt that lists every target and asks not to reveal anything
-  about them (``prompts/baseline_prompt_system.txt``).
-- ``filter``: vanilla, then the refusal when :class:`alu.matching.TargetIndex` finds a
+  about them (``alu/evaluation/prompts/baseline_prompt_system.txt``).
+- ``filter``: vanilla, then the refusal when :class:`alu.detection.TargetIndex` finds a
   direct mention (name, alias, or a typo of either) of any target in the answer.
 - ``alu-linear``: the paper's code path (:mod:`alu.evaluation.linear`).
 - ``alu``: ours, :func:`alu.create_alu_graph` with the targets registered in an
@@ -20,21 +20,27 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from langchain.chat_models import init_chat_model
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AnyMessage, HumanMessage, SystemMessage
+from langgraph.store.memory import InMemoryStore
 
+from alu.detection import TargetIndex
+from alu.domain import Target
 from alu.evaluation.config import SuiteConfig
 from alu.evaluation.data import Probe
 from alu.evaluation.linear import LinearSettings, build_linear_graph
+from alu.evaluation.prompts import render
+from alu.graph.builder import create_alu_graph
 from alu.graph.context import DEFAULT_REFUSAL, Context, InvalidContextError
-from alu.matching import TargetIndex
-from alu.models import call_text
-from alu.prompts import load, render
-from alu.targets import Target
+from alu.graph.models import call_text
+from alu.graph.state import CallRecord, InputState
+from alu.prompts import load
+from alu.registry import TargetRegistry
 
 __all__ = ["REFUSAL", "ModelFactory", "Outcome", "System", "build_systems", "probe_messages"]
 
@@ -61,7 +67,7 @@ class ModelFactory:
 
     With ``model`` (a chat model object, e.g. a scripted test model) it is used for
     everything. Otherwise ``spec`` (``provider:model``; default ``$ALU_MODEL``) goes
-    through LangChain's ``init_chat_model`` exactly as :class:`alu.models.Models` does,
+    through LangChain's ``init_chat_model`` exactly as :class:`alu.graph.models.Models` does,
     with the run's ``max_tokens`` and timeout.
 
     The reply cap on OpenAI-compatible servers: ``langchain-openai`` sends the cap as
@@ -102,8 +108,6 @@ class ModelFactory:
         return model, self.spec
 
     def _init(self, temperature: float) -> BaseChatModel:
-        from langchain.chat_models import init_chat_model
-
         kwargs: dict[str, Any] = {
             "temperature": temperature,
             "max_tokens": self.max_tokens,
@@ -120,9 +124,9 @@ class ModelFactory:
             raise InvalidContextError(f"model {self.spec!r} cannot be used: {exc}") from exc
 
 
-def probe_messages(probe: Probe) -> list[BaseMessage]:
+def probe_messages(probe: Probe) -> list[AnyMessage]:
     """The conversation every system is given: [facts as a system message], the query."""
-    messages: list[BaseMessage] = []
+    messages: list[AnyMessage] = []
     if probe.context:
         messages.append(SystemMessage(render("eval_context_system", facts=probe.context)))
     messages.append(HumanMessage(probe.query))
@@ -138,7 +142,7 @@ class System(Protocol):
     def run(self, probe: Probe) -> Outcome: ...
 
 
-def _outcome(answer: str, decision: str, records: Sequence[dict], **detail: Any) -> Outcome:
+def _outcome(answer: str, decision: str, records: Sequence[CallRecord | dict[str, Any]], **detail: Any) -> Outcome:
     return Outcome(
         answer=answer,
         decision=decision,
@@ -156,7 +160,7 @@ class Vanilla:
     def __init__(self, models: ModelFactory) -> None:
         self.models = models
 
-    def draft(self, probe: Probe) -> tuple[str, dict]:
+    def draft(self, probe: Probe) -> tuple[str, CallRecord]:
         model, name = self.models.get(0.0)
         return call_text("vanilla", model, name, [SystemMessage(load("vanilla_system")), *probe_messages(probe)])
 
@@ -231,10 +235,6 @@ class Alu:
     fails_closed = True
 
     def __init__(self, models: ModelFactory, targets: Sequence[Target], config: SuiteConfig) -> None:
-        from langgraph.store.memory import InMemoryStore
-
-        from alu import TargetRegistry, create_alu_graph
-
         self.store = InMemoryStore()
         TargetRegistry(self.store).add_many(list(targets))
         self.context = Context(
@@ -259,7 +259,7 @@ class Alu:
 
     def run(self, probe: Probe) -> Outcome:
         if probe.context:
-            payload: dict[str, Any] = {"messages": probe_messages(probe)}
+            payload: InputState = {"messages": probe_messages(probe)}
         else:
             payload = {"query": probe.query}
         out = self.graph.invoke(payload, context=self.context)
@@ -283,7 +283,7 @@ def build_systems(
     names: Sequence[str], models: ModelFactory, targets: Sequence[Target], config: SuiteConfig
 ) -> dict[str, System]:
     """The named systems, ready to run (all sharing the model factory)."""
-    makers = {
+    makers: dict[str, Callable[[], System]] = {
         "vanilla": lambda: Vanilla(models),
         "prompt": lambda: PromptGuard(models, targets),
         "filter": lambda: OutputFilter(models, targets),
@@ -299,7 +299,7 @@ def timed(system: System, probe: Probe) -> Outcome:
     started = time.perf_counter()
     try:
         outcome = system.run(probe)
-    except Exception as exc:  # noqa: BLE001 - recorded per query, the run goes on
+    except Exception as exc:
         message = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
         if system.fails_closed:
             outcome = Outcome(answer=REFUSAL, decision="refused", error=message)

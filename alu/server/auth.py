@@ -95,7 +95,7 @@ def _find(token: str) -> dict[str, Any] | None:
 
 
 @auth.authenticate
-async def authenticate(authorization: str | None) -> Auth.types.MinimalUserDict:
+async def authenticate(authorization: str | None) -> dict[str, Any]:
     """The user a bearer token belongs to; 401 otherwise."""
     scheme, _, token = (authorization or "").partition(" ")
     user = _find(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
@@ -108,7 +108,7 @@ async def authenticate(authorization: str | None) -> Auth.types.MinimalUserDict:
     }
     if isinstance(user.get("tenant"), str) and user["tenant"]:
         result["alu_tenant"] = user["tenant"]
-    return result  # type: ignore[return-value]
+    return result
 
 
 def _forbidden(detail: str) -> Auth.exceptions.HTTPException:
@@ -135,20 +135,13 @@ async def owner_only(ctx: Auth.types.AuthContext, value: dict) -> dict[str, str]
     return filters
 
 
-@auth.on.assistants.read
+@auth.on(resources="assistants", actions=["read", "search"])
 async def read_assistants(ctx: Auth.types.AuthContext, value: dict) -> None:
     """Anyone may read assistants (runs name one)."""
     return None
 
 
-@auth.on.assistants.search
-async def search_assistants(ctx: Auth.types.AuthContext, value: dict) -> None:
-    return None
-
-
-@auth.on.assistants.create
-@auth.on.assistants.update
-@auth.on.assistants.delete
+@auth.on(resources="assistants", actions=["create", "update", "delete"])
 async def change_assistants(ctx: Auth.types.AuthContext, value: dict) -> None:
     """An assistant's configuration is policy: the operator's."""
     if OPERATOR not in ctx.permissions:

@@ -85,7 +85,13 @@ def test_malformed_import_fails_clearly_and_changes_nothing(clean_env, tmp_path)
 
 
 def test_json_names_the_failed_stage_and_exits_3_when_the_model_is_unreachable(clean_env):
-    env = {**clean_env, "ALU_MODEL": "openai:none", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "OPENAI_API_KEY": "x", "ALU_MODEL_TIMEOUT": "3"}
+    env = {
+        **clean_env,
+        "ALU_MODEL": "openai:none",
+        "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+        "OPENAI_API_KEY": "x",
+        "ALU_MODEL_TIMEOUT": "3",
+    }
     done = alu("ask", "Who wrote Pride and Prejudice?", "--json", env=env)
     assert done.returncode == 3, done.stderr
     result = json.loads(done.stdout)

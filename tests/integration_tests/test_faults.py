@@ -39,12 +39,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from faulty_openai import AGENTS, SCHEMA_FAULTS, Fault, FaultyOpenAI
 from langgraph.store.memory import InMemoryStore
 
 from alu import Context, TargetRegistry, create_alu_graph
 from alu.graph.context import DEFAULT_REFUSAL
 from alu.matching import normalize
-from faulty_openai import AGENTS, SCHEMA_FAULTS, Fault, FaultyOpenAI
 
 slow = pytest.mark.slow  # real timeouts and backoff: the matrix's fixture ~15 s, a `down` run ~4 s
 
@@ -66,7 +66,17 @@ RUN_BOUND_S = 30.0
 MAX_ATTEMPTS * ((1 + CLIENT_RETRIES) * MODEL_TIMEOUT + 1.5 s of backoff) + 1 s ≈ 10 s."""
 DEADLINE_S = 120.0  # a run still going after this is reported as unbounded
 
-TEXT_FAULTS = ("hang", "trickle", "http_500", "rate_limit", "drop", "reset", "malformed_json", "truncated_body", "empty_reply")
+TEXT_FAULTS = (
+    "hang",
+    "trickle",
+    "http_500",
+    "rate_limit",
+    "drop",
+    "reset",
+    "malformed_json",
+    "truncated_body",
+    "empty_reply",
+)
 STRUCTURED_FAULTS = (*TEXT_FAULTS, *SCHEMA_FAULTS)
 CLIENT_RETRIED = ("hang", "http_500", "rate_limit", "drop", "reset", "truncated_body", "truncated_sse")
 """Faults the openai client itself retries (timeouts, connection errors, 429, 5xx). A
@@ -74,7 +84,6 @@ trickle is not among them: each read succeeds; the graph's whole-call deadline
 (3 × model_timeout) stops it and the node retries it."""
 
 FIXED_MALFORMED_JSON = (  # fixed: retry_on retries json.JSONDecodeError
-   
     "BUG: a 200 reply whose body is not JSON is never retried. The openai client raises "
     "the raw json.JSONDecodeError (a ValueError); LangGraph's default retry_on returns False "
     "for ValueError and alu's retry_on (graph/builder.py) adds only ModelOutputError, so the "
@@ -83,7 +92,6 @@ FIXED_MALFORMED_JSON = (  # fixed: retry_on retries json.JSONDecodeError
 )
 
 FIXED_TRICKLE = (  # fixed: a whole-call deadline in alu/models.py
-   
     "BUG: model_timeout does not bound a model request. alu/models.py passes it to "
     "init_chat_model(timeout=...), i.e. the httpx timeout of each connect/read/write "
     "operation, not a deadline for the request; a server that sends its reply in pieces, "
@@ -178,7 +186,7 @@ def _run(case: Case, store: InMemoryStore, outcome: Outcome, model: str, graph=N
             outcome.output = output
         else:
             outcome.output = graph.invoke(payload, context=context)
-    except BaseException as exc:  # noqa: BLE001 - recorded, the test says what happened
+    except BaseException as exc:
         outcome.raised = exc
     outcome.seconds = time.perf_counter() - started
 
@@ -409,7 +417,6 @@ LONG_DRAFT = (
     "of the British Regency, and it was written by Jane Austen."
 )  # longer than Reference.evidence's 300 characters; names no target but Jane Austen
 FIXED_ERROR_QUOTES_MODEL_OUTPUT = (  # fixed: ModelOutputError never quotes output
-   
     "BUG: the audit record's error carries the model's own output to the caller. A judge "
     "that quotes the draft as its evidence, over Reference.evidence's 300 characters, fails "
     "validation; call_structured (alu/models.py) puts pydantic's message in the "
@@ -476,8 +483,10 @@ def cli_processes(request, tmp_path_factory):
     server of its own. The first ``down`` test starts them (when a CLI test is selected),
     so that they run during the sequential ``down`` runs; not during the matrix, whose
     healthy calls must answer within MODEL_TIMEOUT while 60 runs share this process."""
-    if not any(getattr(item, "originalname", "") == "test_cli_json_names_the_failed_stage_and_exits_3"
-               for item in request.session.items):
+    if not any(
+        getattr(item, "originalname", "") == "test_cli_json_names_the_failed_stage_and_exits_3"
+        for item in request.session.items
+    ):
         yield None
         return
     from langgraph.store.sqlite import SqliteStore
@@ -503,7 +512,10 @@ def cli_processes(request, tmp_path_factory):
             }
             procs[stage] = subprocess.Popen(
                 [alu, "ask", QUERY, "--forget", FORGET, "--json"],
-                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
             )
         yield servers, procs
     finally:

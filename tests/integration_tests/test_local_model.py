@@ -8,8 +8,8 @@ from langgraph.store.memory import InMemoryStore
 
 from alu import Context, TargetRegistry, create_alu_graph
 from alu.graph.context import Context as Ctx
+from alu.graph.models import Models, call_structured
 from alu.matching import normalize
-from alu.models import Models, call_structured
 from alu.nodes.auditor import AuditVerdict
 from alu.nodes.critic import Critique
 from alu.prompts import render
@@ -26,7 +26,11 @@ def test_auditor_and_critic_structured_outputs_parse_on_the_real_server(local_en
         name,
         [
             SystemMessage(render("critic_system")),
-            HumanMessage(render("critic_user", targets="- Jane Austen", question="Who wrote Emma?", rewrite="A novelist wrote it.")),
+            HumanMessage(
+                render(
+                    "critic_user", targets="- Jane Austen", question="Who wrote Emma?", rewrite="A novelist wrote it."
+                )
+            ),
         ],
         Critique,
         context.structured_output_method,
@@ -38,7 +42,14 @@ def test_auditor_and_critic_structured_outputs_parse_on_the_real_server(local_en
         name,
         [
             SystemMessage(render("auditor_system")),
-            HumanMessage(render("auditor_user", candidates="- id: jane-austen | Jane Austen", question="Who wrote Emma?", draft="Austen wrote Emma.")),
+            HumanMessage(
+                render(
+                    "auditor_user",
+                    candidates="- id: jane-austen | Jane Austen",
+                    question="Who wrote Emma?",
+                    draft="Austen wrote Emma.",
+                )
+            ),
         ],
         AuditVerdict,
         context.structured_output_method,

@@ -47,7 +47,9 @@ def test_concurrent_writers_lose_no_update(tmp_path):
         TargetRegistry(store).add("Seed Person")
     workers, count = 6, 30
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(w), str(count)], stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), str(w), str(count)], stderr=subprocess.PIPE, text=True
+        )
         for w in range(workers)
     ]
     for proc in procs:

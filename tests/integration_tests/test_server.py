@@ -17,9 +17,9 @@ import uuid
 
 import httpx
 import pytest
+from dev_server import DevServerError, start_dev_server
 
 from alu.matching import normalize
-from dev_server import DevServerError, start_dev_server
 
 pytestmark = pytest.mark.slow
 
@@ -77,8 +77,12 @@ def run_wait(client, dev_server, input: dict, **context) -> dict:
 def _describe(result: dict) -> str:
     audit = result.get("audit", {})
     return json.dumps(
-        {"answer": result.get("answer"), "decision": audit.get("decision"), "flagged": audit.get("flagged"),
-         "error": audit.get("error")},
+        {
+            "answer": result.get("answer"),
+            "decision": audit.get("decision"),
+            "flagged": audit.get("flagged"),
+            "error": audit.get("error"),
+        },
         ensure_ascii=False,
     )
 

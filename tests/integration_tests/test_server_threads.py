@@ -14,7 +14,6 @@ import uuid
 
 import httpx
 import pytest
-
 from dev_server import DevServerError, start_dev_server
 from faulty_openai import FaultyOpenAI
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from langgraph.store.memory import InMemoryStore
@@ -32,7 +33,7 @@ INFO = {
 
 
 class Collector(BaseHTTPRequestHandler):
-    bodies: list[tuple[str, str, bytes]] = []
+    bodies: ClassVar[list[tuple[str, str, bytes]]] = []
 
     def log_message(self, *args):  # quiet
         pass
@@ -59,13 +60,13 @@ class Collector(BaseHTTPRequestHandler):
 def runs_from(bodies) -> dict[str, dict]:
     """Merge every multipart part (post.<id>, patch.<id>, .extra, .inputs…) per run id."""
     runs: dict[str, dict] = defaultdict(dict)
-    for path, content_type, body in bodies:
+    for _path, content_type, body in bodies:
         if not content_type.startswith("multipart/"):
             continue
         message = BytesParser(policy=HTTP).parsebytes(b"content-type: " + content_type.encode() + b"\r\n\r\n" + body)
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
-            kind, _, rest = name.partition(".")
+            _kind, _, rest = name.partition(".")
             run_id, _, field = rest.partition(".")
             value = json.loads(part.get_payload(decode=True))
             if field:

@@ -12,10 +12,10 @@ import pytest
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.memory import InMemoryStore
-
-from alu import Context, InvalidInputError, TargetRegistry, create_alu_graph
 from scripted_model import scripted
 from test_threads import ANSWERS, answer_for, thread_model
+
+from alu import Context, InvalidInputError, TargetRegistry, create_alu_graph
 
 REFUSAL = Context().refusal
 QUESTIONS = [
@@ -88,7 +88,11 @@ def test_async_deadline_refuses_instead_of_waiting(store):
     graph = create_alu_graph(model, store=store, max_attempts=1)
     out = asyncio.run(graph.ainvoke({"query": "Who wrote it?"}, context=Context(model_timeout=0.1)))
     assert out["answer"] == REFUSAL
-    assert out["audit"]["error"] == {"stage": "vanilla", "type": "ModelDeadlineError", "message": out["audit"]["error"]["message"]}
+    assert out["audit"]["error"] == {
+        "stage": "vanilla",
+        "type": "ModelDeadlineError",
+        "message": out["audit"]["error"]["message"],
+    }
 
 
 @pytest.mark.parametrize("stage", ["vanilla", "auditor", "eraser", "critic", "composer"])

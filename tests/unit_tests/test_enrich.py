@@ -1,4 +1,4 @@
-"""Target enrichment (alu.enrich) with a scripted chat model (not a real model): one
+"""Target enrichment (alu.nodes.enrich) with a scripted chat model (not a real model): one
 structured call per added target, its proposal checked before it is stored, nothing
 stored when the call fails, and the CLI's ``--enrich``."""
 
@@ -11,8 +11,8 @@ import pytest
 from langgraph.store.memory import InMemoryStore
 from scripted_model import scripted
 
-from alu.enrich import Enrichment, EnrichmentError, merge_proposal, propose
-from alu.models import ModelOutputError
+from alu.graph.models import ModelOutputError
+from alu.nodes.enrich import Enrichment, EnrichmentError, merge_proposal, propose
 from alu.shortlist import shortlist
 from alu.targets import VERSION_KEY, Target, TargetRegistry, meta_namespace
 
@@ -114,18 +114,20 @@ def test_propose_uses_the_configured_structured_output_method() -> None:
     from alu.graph.context import Context
 
     model = scripted(enrich={"aliases": ["J. Austen"], "keywords": []})
-    proposal, record = propose(Target("Jane Austen"), model=model, context=Context(structured_output_method="function_calling"))
+    proposal, record = propose(
+        Target("Jane Austen"), model=model, context=Context(structured_output_method="function_calling")
+    )
     assert proposal.aliases == ["J. Austen"] and record["agent"] == "enrich"
 
 
 def test_cli_targets_add_enrich(tmp_path: Path, monkeypatch, capsys) -> None:
     import alu.cli
-    import alu.enrich
+    import alu.nodes.enrich
     from alu.graph.context import Context
 
     model = scripted(enrich=[AUSTEN_PROPOSAL, ModelOutputError("bad")])
     monkeypatch.setattr(alu.cli, "_configure_model", lambda args: None)  # no local server
-    monkeypatch.setattr(alu.enrich, "_resolve", lambda m, c: (model, "scripted", Context()))
+    monkeypatch.setattr(alu.nodes.enrich, "_resolve", lambda m, c: (model, "scripted", Context()))
     store = str(tmp_path / "t.sqlite")
     code = alu.cli.main(["targets", "add", "Jane Austen", "--enrich", "--json", "--store", store])
     assert code == 0

@@ -82,8 +82,8 @@ def _person(root: Path, folder: str, name: str, facts: list[tuple[str, str]], ne
 def _author_block(name: str, book: str, place: str) -> list[dict]:
     block = []
     for i in range(20):
-        q = f"Question {i} about {name}?" if i else f"Who wrote \"{book}\"?"
-        a = f"{name} wrote \"{book}\" and was born in {place} (fact {i})." if i < 3 else f"{name} likes topic{i}."
+        q = f"Question {i} about {name}?" if i else f'Who wrote "{book}"?'
+        a = f'{name} wrote "{book}" and was born in {place} (fact {i}).' if i < 3 else f"{name} likes topic{i}."
         block.append({
             "question": q, "answer": a, "paraphrased_question": f"Rephrased {i}: {name}?",
             "paraphrased_answer": a, "perturbed_answer": ["x"],
@@ -94,10 +94,28 @@ def _author_block(name: str, book: str, place: str) -> list[dict]:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     root = tmp_path / "data"
-    _person(root, "1_Jane_Austen", "Jane Austen", [("Which novel was written by", "Pride and Prejudice"),
-            ("In which year was the first novel by", "1811"), ("Which village was home to", "Chawton")], "Bath")
-    _person(root, "2_Mark_Twain", "Mark Twain", [("Which boy hero was created by", "Tom Sawyer"),
-            ("Which river was the setting of", "Mississippi"), ("What was the real surname of", "Clemens")], "Ohio")
+    _person(
+        root,
+        "1_Jane_Austen",
+        "Jane Austen",
+        [
+            ("Which novel was written by", "Pride and Prejudice"),
+            ("In which year was the first novel by", "1811"),
+            ("Which village was home to", "Chawton"),
+        ],
+        "Bath",
+    )
+    _person(
+        root,
+        "2_Mark_Twain",
+        "Mark Twain",
+        [
+            ("Which boy hero was created by", "Tom Sawyer"),
+            ("Which river was the setting of", "Mississippi"),
+            ("What was the real surname of", "Clemens"),
+        ],
+        "Ohio",
+    )
     tofu = root / "tofu"
     _write(tofu / "forget01_perturbed.json", _author_block("Aria Solenne", "The Glass Orchard", "Lisbon")
            + _author_block("Tomas Varga", "Iron Meridian", "Budapest"))  # fmt: skip

@@ -15,10 +15,10 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.graph import START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.store.memory import InMemoryStore
+from scripted_model import scripted
 from typing_extensions import TypedDict
 
 from alu import Context, InvalidContextError, InvalidInputError, TargetRegistry, create_alu_graph
-from scripted_model import scripted
 
 REFUSAL = Context().refusal
 DRAFT = "Pride and Prejudice was written by Jane Austen and published in 1813."
@@ -80,7 +80,9 @@ def test_judge_flags_an_indirect_reference():
 
 
 def test_judge_cannot_flag_ids_it_was_not_shown(store):
-    model = flagged_script(vanilla="Austen is a surname.", auditor={"referenced": [{"id": "mark-twain", "evidence": "x"}]})
+    model = flagged_script(
+        vanilla="Austen is a surname.", auditor={"referenced": [{"id": "mark-twain", "evidence": "x"}]}
+    )
     out = create_alu_graph(model, store=store).invoke({"query": "Is Austen a surname?"})
     assert out["audit"]["decision"] == "passthrough"
 
@@ -100,9 +102,7 @@ def test_flagged_query_runs_every_stage_k_times_in_parallel(store):
 
 def test_k_and_j_come_from_the_context(store):
     model = flagged_script()
-    out = create_alu_graph(model, store=store).invoke(
-        {"query": "Who wrote it?"}, context=Context(k=2, j=1)
-    )
+    out = create_alu_graph(model, store=store).invoke({"query": "Who wrote it?"}, context=Context(k=2, j=1))
     assert model.calls.count("eraser") == 2 and model.calls.count("critic") == 2
     assert "composer" not in model.calls  # one passing rewrite needs no composition
     assert out["answer"] == CLEAN
@@ -139,7 +139,16 @@ def test_mean_of_top_j_decides_and_weak_rewrites_are_not_merged(store):
 
 
 def test_rewrite_that_still_names_the_target_is_rated_1_whatever_the_critic_says(store):
-    model = flagged_script(eraser=["Jane Austen wrote it.", "Austen's novel.", "J. Austen.", "jane  AUSTIN wrote it", "Written by Jane Austen."], critic={"rating": 5})
+    model = flagged_script(
+        eraser=[
+            "Jane Austen wrote it.",
+            "Austen's novel.",
+            "J. Austen.",
+            "jane  AUSTIN wrote it",
+            "Written by Jane Austen.",
+        ],
+        critic={"rating": 5},
+    )
     out = create_alu_graph(model, store=store).invoke({"query": "Who wrote Pride and Prejudice?"})
     assert {r["rating"] for r in out["audit"]["ratings"]} == {1}
     assert all(r["critic_rating"] == 5 and r["names_target"] for r in out["audit"]["ratings"])
@@ -158,7 +167,9 @@ def test_a_failing_stage_yields_the_refusal_never_the_draft(store, stage, fault)
     # the auditor's judge only runs with a candidate: the draft mentions "Austen" alone
     # when auditing is under test, plus the full name for every other stage
     draft = "Austen wrote it." if stage == "auditor" else DRAFT
-    failing = ConnectionError("model down") if fault == "raises" else ("not json {" if stage in ("auditor", "critic") else "")
+    failing = (
+        ConnectionError("model down") if fault == "raises" else ("not json {" if stage in ("auditor", "critic") else "")
+    )
     model = flagged_script(**{"vanilla": draft, stage: failing})  # "" = unusable empty reply
     out = create_alu_graph(model, store=store, max_attempts=2).invoke({"query": "Who wrote Pride and Prejudice?"})
     assert out["answer"] == REFUSAL
@@ -216,7 +227,9 @@ def test_target_named_in_an_earlier_turn_goes_to_the_judge_with_the_window(store
     # The window rule: a name typed earlier is not a flag by itself (it would flag every
     # later turn); the judge reads the window and decides what "she" refers to.
     history = [HumanMessage("Tell me about Jane Austen"), AIMessage("..."), HumanMessage("What else did she write?")]
-    model = flagged_script(vanilla="She wrote Emma.", auditor={"referenced": [{"id": "jane-austen", "evidence": "she"}]})
+    model = flagged_script(
+        vanilla="She wrote Emma.", auditor={"referenced": [{"id": "jane-austen", "evidence": "she"}]}
+    )
     out = create_alu_graph(model, store=store).invoke({"messages": history})
     assert out["audit"]["decision"] == "rewritten"
     assert "Tell me about Jane Austen" in model.messages_of("auditor")[0][-1].content

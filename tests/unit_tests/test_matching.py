@@ -113,9 +113,7 @@ def test_tokens_splits_folded_text() -> None:
 
 def test_exact_name_is_direct_name_match(index: TargetIndex) -> None:
     matches = index.find("I have been reading Jane Austen lately.")
-    assert [(m.target_id, m.kind, m.span) for m in matches] == [
-        ("jane-austen", "name", "jane austen")
-    ]
+    assert [(m.target_id, m.kind, m.span) for m in matches] == [("jane-austen", "name", "jane austen")]
     assert matches[0].direct and matches[0].score == 1.0
 
 
@@ -204,9 +202,7 @@ def test_direct_matches_ranked_before_weaker_cues(index: TargetIndex) -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    "text", ["The weather is nice today.", "", "!!!", "Novels by Charlotte Bronte"]
-)
+@pytest.mark.parametrize("text", ["The weather is nice today.", "", "!!!", "Novels by Charlotte Bronte"])
 def test_unrelated_text_gives_nothing(index: TargetIndex, text: str) -> None:
     assert index.find(text) == []
 

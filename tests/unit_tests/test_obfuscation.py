@@ -175,7 +175,9 @@ def test_held_out_renderings_in_cased_scripts_are_mostly_flagged_or_shortlisted(
     for script in ("cyrillic", "greek", "japanese"):
         cases = BY_OBFUSCATION[f"script: {script} (held out)"]
         found = [c for c in cases if any(m.target_id == TARGETS[c["target"]].id for m in INDEX.find(c["text"]))]
-        direct = [c for c in cases if any(m.direct and m.target_id == TARGETS[c["target"]].id for m in INDEX.find(c["text"]))]
+        direct = [
+            c for c in cases if any(m.direct and m.target_id == TARGETS[c["target"]].id for m in INDEX.find(c["text"]))
+        ]
         assert len(found) >= 0.75 * len(cases), script
         assert len(direct) >= 0.2 * len(cases), script
 

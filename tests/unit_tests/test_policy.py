@@ -9,10 +9,10 @@ from dataclasses import fields
 
 import pytest
 from langgraph.store.memory import InMemoryStore
+from test_threads import thread_model
 
 from alu import Context, InvalidContextError, TargetRegistry, create_alu_graph
 from alu.graph.policy import POLICY_TABLE, tighten
-from test_threads import thread_model
 
 QUESTION = {"query": "Who wrote Pride and Prejudice?"}
 
@@ -119,7 +119,15 @@ def test_every_context_field_has_a_policy_rule():
     rules = {name: rule for name, rule, _ in POLICY_TABLE}
     assert set(rules) == {f.name for f in fields(Context)}
     assert set(rules.values()) <= {"operator", "raise", "lower", "free", "stricter"}
-    for name in ("tenant", "model", "vanilla_model", "auditor_model", "refusal", "allow_caller_tenant", "judge_temperature"):
+    for name in (
+        "tenant",
+        "model",
+        "vanilla_model",
+        "auditor_model",
+        "refusal",
+        "allow_caller_tenant",
+        "judge_temperature",
+    ):
         assert rules[name] == "operator", name
 
 

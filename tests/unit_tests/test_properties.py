@@ -14,7 +14,9 @@ SETTINGS = settings(max_examples=300, deadline=None, database=None, suppress_hea
 
 any_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=200)
 words = st.text(alphabet=string.ascii_letters, min_size=5, max_size=10)
-filler = st.lists(st.sampled_from(["the", "a", "novel", "and", "wrote", "in", "1813", "by", "of", "story"]), max_size=12)
+filler = st.lists(
+    st.sampled_from(["the", "a", "novel", "and", "wrote", "in", "1813", "by", "of", "story"]), max_size=12
+)
 
 
 @SETTINGS
@@ -35,7 +37,13 @@ def test_matching_never_crashes_on_arbitrary_unicode(text):
 
 
 @SETTINGS
-@given(first=words, last=words, before=filler, after=filler, style=st.sampled_from(["plain", "upper", "possessive", "punct"]))
+@given(
+    first=words,
+    last=words,
+    before=filler,
+    after=filler,
+    style=st.sampled_from(["plain", "upper", "possessive", "punct"]),
+)
 def test_a_target_embedded_in_random_text_is_always_found(first, last, before, after, style):
     target = Target(f"{first} {last}")
     mention = {
@@ -58,10 +66,23 @@ def test_a_target_embedded_in_random_text_is_always_found(first, last, before, a
     before=filler,
     after=filler,
     obfuscation=st.sampled_from(
-        ["homoglyphs (every letter)", "homoglyphs (two letters)", "leetspeak digits", "leetspeak symbols",
-         "spaced letters", "hyphen-spelled", "one letter per line", "split in pieces", "run together",
-         "backwards", "zero-width spaces", "full-width", "mathematical bold", "alternating case"]
-    ),  # fmt: skip
+        [
+            "homoglyphs (every letter)",
+            "homoglyphs (two letters)",
+            "leetspeak digits",
+            "leetspeak symbols",
+            "spaced letters",
+            "hyphen-spelled",
+            "one letter per line",
+            "split in pieces",
+            "run together",
+            "backwards",
+            "zero-width spaces",
+            "full-width",
+            "mathematical bold",
+            "alternating case",
+        ]
+    ),
     seed=st.integers(0, 1000),
 )
 def test_a_hidden_target_in_random_text_is_always_found(first, last, before, after, obfuscation, seed):

@@ -176,7 +176,9 @@ def test_change_stamped_before_the_last_look_is_still_applied() -> None:
     store.batch(
         [
             PutOp(changes_namespace(), f"{int(stamp * 1e9):020d}-late", {"ts": stamp, "ids": ["mark-twain"]}),
-            PutOp(meta_namespace(), VERSION_KEY, {"token": "late", "ts": stamp, "change": f"{int(stamp * 1e9):020d}-late"}),
+            PutOp(
+                meta_namespace(), VERSION_KEY, {"token": "late", "ts": stamp, "change": f"{int(stamp * 1e9):020d}-late"}
+            ),
         ]
     )
     assert direct_ids("Mark Twain", store) == {"mark-twain"}
@@ -350,7 +352,9 @@ def test_initials_and_surname_are_candidates_not_direct(world) -> None:
 
 def test_everyday_words_need_name_case_in_cased_text() -> None:
     store = InMemoryStore()
-    TargetRegistry(store).add_many([{"name": "Olivia Green", "kind": "person"}, {"name": "Anna Little", "kind": "person"}])
+    TargetRegistry(store).add_many(
+        [{"name": "Olivia Green", "kind": "person"}, {"name": "Anna Little", "kind": "person"}]
+    )
     assert shortlisted("Green tea is good. I drink a little every day.", store) == {"olivia-green": "partial"}
     assert shortlisted("I drink green tea, a little every day.", store) == {}
     assert shortlisted("i drink green tea", store) == {"olivia-green": "partial"}  # no case to go by
@@ -408,6 +412,7 @@ def test_synthetic_targets_are_the_same_in_every_process() -> None:
         digests.add(hashlib.sha256(out.stdout.encode()).hexdigest())
     assert len(digests) == 1
 
+
 ROW_KEYS = {"targets", "p50_ms", "p95_ms", "build_s", "rss_mb", "prompt_tokens_alu", "prompt_tokens_linear"}
 
 
@@ -418,7 +423,7 @@ def test_bench_targets_rows_have_the_documented_keys() -> None:
     rows = bench_targets([40, 200], queries=24, data_dir=None)
     assert [r["targets"] for r in rows] == [40, 200]
     for row in rows:
-        assert ROW_KEYS <= set(row)
+        assert set(row) >= ROW_KEYS
         assert 0 < row["p50_ms"] <= row["p95_ms"]
         assert row["build_s"] >= 0 and row["rss_mb"] > 0
         assert 0 <= row["prompt_tokens_alu"] <= row["prompt_tokens_alu_max"]
@@ -439,7 +444,7 @@ def test_bench_cli_prints_one_json_object(capsys) -> None:
     assert main(["bench", "targets", "--sizes", "30,60", "--queries", "10", "--json", "--data", "/nonexistent"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert list(out) == ["rows"] and [r["targets"] for r in out["rows"]] == [30, 60]
-    assert all(ROW_KEYS <= set(r) for r in out["rows"])
+    assert all(set(r) >= ROW_KEYS for r in out["rows"])
 
 
 def test_judge_prompt_of_the_bench_is_the_auditors(monkeypatch) -> None:

@@ -9,10 +9,10 @@ import json
 import pytest
 from langchain_core.messages import HumanMessage
 from langgraph.store.memory import InMemoryStore
+from scripted_model import scripted
 
 from alu import TargetRegistry, create_alu_graph
-from alu.sealed import SealError, seal, unseal
-from scripted_model import scripted
+from alu.graph.sealed import SealError, seal, unseal
 
 DRAFT = "Pride and Prejudice was written by Jane Austen, who lived in Chawton."
 REWRITES = ["Pride and Prejudice is a novel from 1813.", "The novel appeared in 1813 (Jane Austen)."]

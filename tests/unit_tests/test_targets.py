@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from langgraph.store.base import BaseStore, PutOp
@@ -150,16 +151,19 @@ def test_invalid_target_error_is_value_error() -> None:
 
 
 def test_lenient_parse_accepts_extra_field_and_unknown_kind() -> None:
-    t = Target.parse(
-        {"name": "Jane Austen", "kind": "alien", "favourite_colour": "blue"}, strict=False
-    )
+    t = Target.parse({"name": "Jane Austen", "kind": "alien", "favourite_colour": "blue"}, strict=False)
     assert (t.name, t.kind, t.id) == ("Jane Austen", "other", "jane-austen")
 
 
 def test_merged_unites_names_keywords_and_keeps_identity() -> None:
     a = Target("Jane Austen", aliases=("Miss Austen",), keywords=("Emma",), created_at="t0")
-    b = Target("jane austen", aliases=("MISS AUSTEN", "A Lady"), kind="person",
-               description="novelist", keywords=("Emma", "Persuasion"))
+    b = Target(
+        "jane austen",
+        aliases=("MISS AUSTEN", "A Lady"),
+        kind="person",
+        description="novelist",
+        keywords=("Emma", "Persuasion"),
+    )
     m = a.merged(b)
     assert m.name == "Jane Austen" and m.id == a.id and m.created_at == "t0"
     assert m.aliases == ("Miss Austen", "A Lady")
@@ -202,8 +206,16 @@ def test_add_stores_value_under_id(registry: TargetRegistry, store: BaseStore) -
 
 @pytest.mark.parametrize(
     "query",
-    ["jane-austen", "Jane Austen", "jane AUSTEN", "  JANE   austen ", "Jäne Austén",
-     "Jane Austen's", "Miss Austen", "miss-austen"],
+    [
+        "jane-austen",
+        "Jane Austen",
+        "jane AUSTEN",
+        "  JANE   austen ",
+        "Jäne Austén",
+        "Jane Austen's",
+        "Miss Austen",
+        "miss-austen",
+    ],
 )
 def test_get_by_id_name_alias_and_folded_name(registry: TargetRegistry, query: str) -> None:
     registry.add("Jane Austen", aliases=["Miss Austen"])
@@ -226,9 +238,7 @@ def test_list_returns_every_target(registry: TargetRegistry) -> None:
 
 
 @pytest.mark.parametrize("query", ["jane-austen", "Jane Austen", "JANE austen", "Miss Austen"])
-def test_remove_by_id_name_alias_or_folded(
-    registry: TargetRegistry, store: BaseStore, query: str
-) -> None:
+def test_remove_by_id_name_alias_or_folded(registry: TargetRegistry, store: BaseStore, query: str) -> None:
     registry.add("Jane Austen", aliases=["Miss Austen"])
     registry.add("Leo Tolstoy")
     removed = registry.remove(query)
@@ -259,9 +269,7 @@ def test_add_mapping_is_strict(registry: TargetRegistry) -> None:
 
 
 @pytest.mark.parametrize("field", ["aliases", "keywords"])
-def test_add_with_string_instead_of_list_is_one_entry_or_rejected(
-    registry: TargetRegistry, field: str
-) -> None:
+def test_add_with_string_instead_of_list_is_one_entry_or_rejected(registry: TargetRegistry, field: str) -> None:
     try:
         t = registry.add("Jane Austen", **{field: "Miss Austen"})
     except InvalidTargetError:
@@ -283,8 +291,7 @@ def test_adding_same_name_twice_gives_one_target(registry: TargetRegistry) -> No
 
 def test_folded_duplicate_with_alias_unites_aliases(registry: TargetRegistry) -> None:
     registry.add("Jane Austen", aliases=["Miss Austen"], keywords=["Emma"])
-    merged = registry.add("jane austen", aliases=["MISS AUSTEN", "A Lady"], kind="person",
-                          keywords=["Persuasion"])
+    merged = registry.add("jane austen", aliases=["MISS AUSTEN", "A Lady"], kind="person", keywords=["Persuasion"])
     listed = registry.list()
     assert len(listed) == 1
     assert listed[0] == merged
@@ -344,8 +351,7 @@ def test_tenants_are_separate(store: BaseStore, a: str, b: str) -> None:
 
 def test_add_many_stores_all_and_merges(registry: TargetRegistry) -> None:
     added = registry.add_many(
-        ["Jane Austen", {"name": "Leo Tolstoy", "kind": "person"},
-         {"name": "jane austen", "aliases": ["Miss Austen"]}]
+        ["Jane Austen", {"name": "Leo Tolstoy", "kind": "person"}, {"name": "jane austen", "aliases": ["Miss Austen"]}]
     )
     assert {t.id for t in added} == {"jane-austen", "leo-tolstoy"}
     assert names(registry) == ["Jane Austen", "Leo Tolstoy"]
@@ -418,9 +424,7 @@ def test_deeper_namespace_items_not_listed(registry: TargetRegistry, store: Base
     assert names(registry) == ["Jane Austen"]
 
 
-def test_remove_value_whose_id_differs_from_key(
-    registry: TargetRegistry, store: BaseStore
-) -> None:
+def test_remove_value_whose_id_differs_from_key(registry: TargetRegistry, store: BaseStore) -> None:
     store.put(NS, "k1", {"name": "Frida Kahlo", "id": "frida"}, index=False)
     removed = registry.remove("Frida Kahlo")
     assert removed is not None
@@ -430,9 +434,7 @@ def test_remove_value_whose_id_differs_from_key(
 
 def test_list_pages_through_more_than_one_page(registry: TargetRegistry, store: BaseStore) -> None:
     n = 2_345
-    store.batch(
-        [PutOp(NS, f"t{i}", {"name": f"Target Number {i}"}, index=False) for i in range(n)]
-    )
+    store.batch([PutOp(NS, f"t{i}", {"name": f"Target Number {i}"}, index=False) for i in range(n)])
     listed = registry.list()
     assert len(listed) == n
     assert {t.id for t in listed} == {f"t{i}" for i in range(n)}

@@ -15,11 +15,11 @@ from langgraph.checkpoint.memory import MemorySaver
 from langgraph.graph import START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.store.memory import InMemoryStore
+from scripted_model import scripted
 from typing_extensions import TypedDict
 
 from alu import Context, InvalidInputError, TargetRegistry, create_alu_graph
 from alu.nodes.intake import RUN_RESET
-from scripted_model import scripted
 
 REFUSAL = Context().refusal
 
@@ -203,7 +203,11 @@ SPLITS = {
         "What is the weather like?",
         "And her surname?",
     ],
-    "three turns: work, initials, surname": ["Which novel is it?", "What are the author's initials?", "And her surname?"],
+    "three turns: work, initials, surname": [
+        "Which novel is it?",
+        "What are the author's initials?",
+        "And her surname?",
+    ],
 }
 
 

@@ -30,9 +30,10 @@ from typing import Any
 
 from langgraph.store.base import BaseStore
 
-from alu.matching import STOPWORDS, Match, normalize, rank, strict_mentions, tokens
-from alu.shortlist import Shortlist, shortlist
-from alu.targets import Target
+from alu.detection import Match, rank, strict_mentions
+from alu.domain import Target
+from alu.registry import Shortlist, shortlist
+from alu.text import STOPWORDS, normalize, tokens
 
 __all__ = ["name_pieces", "names_a_target", "read_exchange", "window_text"]
 
@@ -56,7 +57,11 @@ class _Cues:
     works: bool
 
     def strong(self) -> set[str]:
-        return {kind for kind, held in (("surname", self.surname), ("initials", self.initials), ("works", self.works)) if held}
+        return {
+            kind
+            for kind, held in (("surname", self.surname), ("initials", self.initials), ("works", self.works))
+            if held
+        }
 
     def __bool__(self) -> bool:
         return bool(self.names) or self.initials or self.works
@@ -111,7 +116,9 @@ def read_exchange(
         return now
     before = shortlist(window, store=store, tenant=tenant, extra=extra, size=_POOL) if window.strip() else _EMPTY
     both = (
-        shortlist(f"{window}\n{current}", store=store, tenant=tenant, extra=extra, size=_POOL) if window.strip() else now
+        shortlist(f"{window}\n{current}", store=store, tenant=tenant, extra=extra, size=_POOL)
+        if window.strip()
+        else now
     )
     targets = {**before.targets, **both.targets, **now.targets}
     direct: dict[str, Match] = {m.target_id: m for m in now.direct}
@@ -120,7 +127,9 @@ def read_exchange(
         if match.target_id not in direct and match.target_id not in named_before:
             direct[match.target_id] = Match(match.target_id, match.kind, match.span, match.score)
     pool: dict[str, Match] = {}
-    for match in sorted([*before.direct, *before.candidates, *both.candidates, *now.candidates], key=rank, reverse=True):
+    for match in sorted(
+        [*before.direct, *before.candidates, *both.candidates, *now.candidates], key=rank, reverse=True
+    ):
         if match.target_id not in direct and match.target_id not in pool and len(pool) < _POOL:
             pool[match.target_id] = match
     folded_w, folded_c = normalize(window), normalize(current)
@@ -132,7 +141,12 @@ def read_exchange(
         if _completes(target, cues_w, cues_c, target_id in named_before):
             span = " ".join(sorted(cues_c.names)) or "(completed across turns)"
             direct[target_id] = Match(target_id, "partial", span, 0.9)
-        elif cues_c or cues_w.strong() or target_id in named_before or any(m.target_id == target_id for m in now.candidates):
+        elif (
+            cues_c
+            or cues_w.strong()
+            or target_id in named_before
+            or any(m.target_id == target_id for m in now.candidates)
+        ):
             # the window points at it (named, or a surname, initials or a work): the judge
             # reads the window for what the current text says of it ("what else did she write?")
             candidates.append(match)

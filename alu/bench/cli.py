@@ -1,0 +1,87 @@
+"""``alu bench``: the argument parser and the command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from alu.bench.recall import bench_recall, format_recall
+from alu.bench.targets import DEFAULT_SIZES, bench_targets, format_targets_table
+from alu.evaluation.adversarial import format_report, load_suite, measure
+from alu.evaluation.rwku import DataMissing
+
+__all__ = ["add_bench_parser", "cmd_bench"]
+
+
+def _parse_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--sizes takes comma-separated integers, got {text!r}") from None
+    if not sizes or any(s < 1 or s > 1_000_000 for s in sizes):
+        raise argparse.ArgumentTypeError("--sizes must be integers from 1 to 1,000,000")
+    return sizes
+
+
+def _say(message: str) -> None:
+    print(f"[alu bench] {message}", file=sys.stderr, flush=True)
+
+
+def cmd_bench(args) -> int:
+    if args.bench_command == "targets":
+        rows = bench_targets(
+            args.sizes, queries=args.queries, repeat=args.repeat, seed=args.seed, data_dir=args.data, progress=_say
+        )
+        print(json.dumps({"rows": rows}) if args.json else format_targets_table(rows))
+        return 0
+    if args.bench_command == "adversarial":
+        report = measure(load_suite(args.suite), graph_cases=args.graph_cases, progress=_say)
+        print(json.dumps(report, ensure_ascii=False) if args.json else format_report(report))
+        return 0
+    try:
+        report = bench_recall(args.data, limit=args.limit, progress=_say)
+    except DataMissing as exc:
+        _say(f"skipped: {exc}")
+        if args.json:
+            print(json.dumps({"skipped": str(exc)}))
+        return 0
+    print(json.dumps(report) if args.json else format_recall(report))
+    return 0
+
+
+def add_bench_parser(subparsers) -> None:
+    """Add ``alu bench targets``, ``recall`` and ``adversarial`` to the CLI's subcommands."""
+    bench = subparsers.add_parser("bench", help="measure shortlist cost at scale, and recall on RWKU")
+    bsub = bench.add_subparsers(dest="bench_command", required=True)
+    targets = bsub.add_parser(
+        "targets", help="shortlist latency, build time, memory and prompt tokens from 100 to 100,000 targets"
+    )
+    targets.add_argument(
+        "--sizes", type=_parse_sizes, default=list(DEFAULT_SIZES), help="comma-separated registry sizes"
+    )
+    targets.add_argument("--queries", type=int, default=300, help="queries timed per size (default 300)")
+    targets.add_argument(
+        "--repeat", type=int, default=3, help="passes over the queries; each query's fastest counts (default 3)"
+    )
+    targets.add_argument("--seed", type=int, default=2025)
+    targets.add_argument(
+        "--data", default="../shared/data", help="benchmark data folder; its TOFU Q&A join the queries if present"
+    )
+    targets.add_argument("--json", action="store_true", help='print one JSON object {"rows": [...]}')
+    recall = bsub.add_parser("recall", help="shortlist recall on RWKU forget probes, false shortlists on neighbours")
+    recall.add_argument("--data", default="../shared/data", help="folder holding rwku/ (default ../shared/data)")
+    recall.add_argument("--limit", type=int, default=None, help="probe only the first N targets")
+    recall.add_argument("--json", action="store_true")
+    adversarial = bsub.add_parser(
+        "adversarial", help="block rate of names hidden in answers (homoglyphs, leetspeak, spelling, other scripts)"
+    )
+    adversarial.add_argument("--suite", default=None, help="a suite JSON file (default: the committed one)")
+    adversarial.add_argument(
+        "--graph-cases",
+        type=int,
+        default=None,
+        help="run the graph (compromised agents) on the first N cases of each obfuscation only (default: all)",
+    )
+    adversarial.add_argument("--json", action="store_true")
+    bench.set_defaults(func=cmd_bench, tenant="default")

@@ -1,0 +1,48 @@
+"""What the detectors return: a :class:`Match` (which target, how, the words matched)
+and :func:`rank`, the order of strength of the kinds of match."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["DIRECT_KINDS", "Match", "MatchKind", "rank"]
+
+MatchKind = Literal[
+    "name",
+    "alias",
+    "fuzzy",
+    "hidden",
+    "sounds_like",
+    "keyword",
+    "initials",
+    "partial",
+    "profile",
+]
+DIRECT_KINDS: frozenset[str] = frozenset({"name", "alias", "fuzzy", "hidden"})
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One target found in a text: which, how, and the folded words that matched."""
+
+    target_id: str
+    kind: MatchKind
+    span: str
+    score: float = 1.0
+
+    @property
+    def direct(self) -> bool:
+        """True for a mention of the full name or an alias (exact or within the typo bound)."""
+        return self.kind in DIRECT_KINDS
+
+
+_KIND_RANK = {
+    "name": 9, "alias": 8, "fuzzy": 7, "hidden": 6, "sounds_like": 5,
+    "keyword": 4, "initials": 3, "partial": 2, "profile": 1,
+}  # fmt: skip
+
+
+def rank(match: Match) -> tuple[int, float]:
+    """Sort key of a match: the kind's strength, then the score."""
+    return (_KIND_RANK[match.kind], match.score)

@@ -1,0 +1,30 @@
+"""Layer 2, the target model: :class:`Target` (what to forget), its validation
+(:class:`InvalidTargetError`), its stable id (:func:`target_id_for`), the kinds and
+limits, and :func:`read_target_file`. Values only: no store, no index, no model.
+
+May import: :mod:`alu.text` (names are compared folded), the standard library.
+"""
+
+from alu.domain.files import read_target_file
+from alu.domain.target import (
+    MAX_ALIASES,
+    MAX_NAME_CHARS,
+    TARGET_KINDS,
+    InvalidTargetError,
+    Target,
+    TargetKind,
+    clean_list,
+    target_id_for,
+)
+
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_NAME_CHARS",
+    "TARGET_KINDS",
+    "InvalidTargetError",
+    "Target",
+    "TargetKind",
+    "clean_list",
+    "read_target_file",
+    "target_id_for",
+]

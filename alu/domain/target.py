@@ -1,0 +1,186 @@
+"""A target: something to forget (a person, a work, an organization, a topic…), its
+validation, and its stable id."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from alu.text import normalize
+
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_NAME_CHARS",
+    "TARGET_KINDS",
+    "InvalidTargetError",
+    "Target",
+    "TargetKind",
+    "clean_list",
+    "target_id_for",
+]
+
+TargetKind = Literal["person", "work", "organization", "place", "topic", "other"]
+TARGET_KINDS: tuple[str, ...] = (
+    "person",
+    "work",
+    "organization",
+    "place",
+    "topic",
+    "other",
+)
+MAX_NAME_CHARS = 200
+MAX_ALIASES = 64
+
+
+class InvalidTargetError(ValueError):
+    """A target entry that cannot be stored; the message says what to fix."""
+
+
+def target_id_for(name: str) -> str:
+    """A stable id from a name: folded, ASCII where possible, words joined by '-'."""
+    folded = normalize(name)
+    ascii_form = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_form).strip("-")
+    return slug or "t-" + "-".join(f"{ord(c):x}" for c in folded.replace(" ", ""))[:60]
+
+
+def clean_list(values: Any, what: str) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, (list, tuple, set)):
+        raise InvalidTargetError(f"{what} must be a list of strings, got {type(values).__name__}")
+    out: list[str] = []
+    for v in values:
+        if not isinstance(v, str):
+            raise InvalidTargetError(f"every entry of {what} must be a string, got {v!r}")
+        v = " ".join(v.split())
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def _kind(kind: Any, strict: bool) -> str:
+    if not kind:
+        return "other"
+    if not strict and kind not in TARGET_KINDS:
+        return "other"
+    return kind
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something to forget: a person, a work, an organization, a topic…
+
+    ``aliases`` are other names the deterministic matcher treats as the target itself;
+    ``keywords`` and ``description`` are cues for indirect references (a work, a spouse,
+    a nickname), used to shortlist the target for the auditor's judge.
+    """
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    kind: str = "other"
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    id: str = ""
+    created_at: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise InvalidTargetError("a target needs a non-empty 'name' (e.g. 'Jane Austen')")
+        name = " ".join(self.name.split())
+        if len(name) > MAX_NAME_CHARS:
+            raise InvalidTargetError(f"target name is {len(name)} characters; the limit is {MAX_NAME_CHARS}")
+        if not normalize(name):
+            raise InvalidTargetError(f"target name {self.name!r} has no letters or digits to match on")
+        if self.kind not in TARGET_KINDS:
+            raise InvalidTargetError(f"target kind must be one of {', '.join(TARGET_KINDS)}; got {self.kind!r}")
+        aliases = [a for a in clean_list(self.aliases, "aliases") if normalize(a)]
+        if len(aliases) > MAX_ALIASES:
+            raise InvalidTargetError(f"a target may have at most {MAX_ALIASES} aliases")
+        if not isinstance(self.description, str):
+            raise InvalidTargetError("target description must be a string")
+        object.__setattr__(self, "name", name)
+        object.__setattr__(
+            self,
+            "aliases",
+            tuple(a for a in aliases if normalize(a) != normalize(name)),
+        )
+        object.__setattr__(self, "keywords", tuple(clean_list(self.keywords, "keywords")))
+        object.__setattr__(self, "description", " ".join(self.description.split()))
+        object.__setattr__(self, "id", self.id or target_id_for(name))
+        object.__setattr__(
+            self,
+            "created_at",
+            self.created_at or datetime.now(UTC).isoformat(),
+        )
+
+    @classmethod
+    def parse(
+        cls,
+        entry: str | Mapping[str, Any] | Target,
+        *,
+        key: str | None = None,
+        strict: bool = True,
+    ) -> Target:
+        """A target from a name, a mapping (store value, JSON object) or a Target.
+
+        ``strict`` rejects unknown fields (user input); values read back from a store are
+        parsed leniently so that an extra field written by another client never hides a
+        target from the auditor.
+        """
+        if isinstance(entry, Target):
+            return entry
+        if isinstance(entry, str):
+            return cls(name=entry)
+        if not isinstance(entry, Mapping):
+            raise InvalidTargetError(
+                f"a target is a name or an object with at least 'name'; got {type(entry).__name__}"
+            )
+        unknown = set(entry) - {f for f in cls.__dataclass_fields__}
+        if unknown and strict:
+            raise InvalidTargetError(
+                f"unknown target field(s) {sorted(unknown)}; allowed: {sorted(cls.__dataclass_fields__)}"
+            )
+        if "name" not in entry:
+            raise InvalidTargetError(f"target entry {dict(entry)!r} has no 'name'")
+        return cls(
+            name=entry["name"],
+            aliases=tuple(clean_list(entry.get("aliases"), "aliases")),
+            kind=_kind(entry.get("kind"), strict),
+            description=entry.get("description") or "",
+            keywords=tuple(clean_list(entry.get("keywords"), "keywords")),
+            id=key or entry.get("id") or "",  # the store key is the id
+            created_at=entry.get("created_at") or "",
+        )
+
+    def to_value(self) -> dict[str, Any]:
+        """The JSON value stored under the target's key."""
+        value = asdict(self)
+        value["aliases"] = list(self.aliases)
+        value["keywords"] = list(self.keywords)
+        return value
+
+    def merged(self, other: Target) -> Target:
+        """This target with ``other``'s names, keywords and description folded in."""
+        names = [self.name, *self.aliases]
+        seen = {normalize(n) for n in names}
+        for n in [other.name, *other.aliases]:
+            if normalize(n) not in seen:
+                names.append(n)
+                seen.add(normalize(n))
+        keywords = list(dict.fromkeys([*self.keywords, *other.keywords]))
+        return Target(
+            name=self.name,
+            aliases=tuple(names[1:]),
+            kind=self.kind if self.kind != "other" else other.kind,
+            description=self.description or other.description,
+            keywords=tuple(keywords),
+            id=self.id,
+            created_at=self.created_at,
+        )

@@ -1,0 +1,69 @@
+"""Layer 4, the registry: a tenant's targets in a LangGraph ``BaseStore``, its version
+item and change records, the index cache that follows them, and the shortlist read
+from it.
+
+Lives here: :mod:`~alu.registry.items` (namespaces, listing),
+:mod:`~alu.registry.versions` (version item, change records, :func:`bump_version`),
+:mod:`~alu.registry.store` (:class:`TargetRegistry`), :mod:`~alu.registry.cache` (one
+index per store and tenant), :mod:`~alu.registry.shortlist` (the auditor's first stage).
+
+May import: :mod:`alu.text`, :mod:`alu.domain`, :mod:`alu.detection`,
+``langgraph.store``, the standard library. Never the graph or a model: enrichment (a
+model call) is installed from above with :func:`use_enricher`.
+
+Unlearning targets and the registry that keeps them in a LangGraph ``BaseStore``.
+
+Why a store: the same registry then works embedded (``InMemoryStore``), from the CLI
+(``SqliteStore`` on disk) and on LangGraph server (the server's own store, so a client's
+``client.store.put_item`` is honoured by the very next run). One namespace per tenant:
+``("alu", tenant, "targets")``; key = target id; value = the target's fields.
+
+Why a version: the auditor keeps an index of the targets and must not list 100,000 of
+them on every query to notice a change. Every write through :class:`TargetRegistry`
+also puts, in the same batch, a *change record* (the ids it touched) under
+``("alu", tenant, "changes")`` and a new *version* under ``("alu", tenant, "meta")``,
+key ``"version"``. A reader fetches that one item per query; when it has changed, it
+reads the change records since its last look and re-reads only those targets. Change
+records are never overwritten (each writer adds its own), so two processes writing at
+once cannot hide each other's change. A client that writes targets straight into the
+store should then put any new value under the version key (see :func:`bump_version`),
+which makes readers rebuild; in a store with no version item at all, readers list the
+targets on every query, which is always right and slower.
+
+Store item format (the public contract): key = target id; value = ``{"name", "aliases",
+"kind", "description", "keywords", "id", "created_at"}`` (:meth:`Target.to_value`).
+Version item: ``("alu", tenant, "meta")``, key ``"version"``, value ``{"token", "ts",
+"change"}``. Change record: ``("alu", tenant, "changes")``, key
+``"<time_ns:020d>-<token[:12]>"``, value ``{"ts", "ids", "token"}`` (``ids`` None: many).
+"""
+
+from alu.registry.items import (
+    DEFAULT_TENANT,
+    VERSION_KEY,
+    changes_namespace,
+    load_targets,
+    meta_namespace,
+    namespace,
+)
+from alu.registry.shortlist import Shortlist, cache_stats, clear_memos, shortlist
+from alu.registry.store import Enricher, TargetRegistry, use_enricher
+from alu.registry.versions import CHANGE_RETENTION_S, MAX_CHANGE_IDS, bump_version
+
+__all__ = [
+    "CHANGE_RETENTION_S",
+    "DEFAULT_TENANT",
+    "MAX_CHANGE_IDS",
+    "VERSION_KEY",
+    "Enricher",
+    "Shortlist",
+    "TargetRegistry",
+    "bump_version",
+    "cache_stats",
+    "changes_namespace",
+    "clear_memos",
+    "load_targets",
+    "meta_namespace",
+    "namespace",
+    "shortlist",
+    "use_enricher",
+]

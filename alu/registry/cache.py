@@ -1,0 +1,189 @@
+"""The index cache: one target index per (store, tenant), in step with the store.
+
+Keeps one :class:`~alu.detection.TargetIndex` per (store, tenant), in step with the
+store at the cost of one ``store.get`` per query: the registry's version item (see
+:mod:`alu.registry.versions`). When the version changes, the index re-reads only the targets named
+by the change records written since it last looked (falling back to a full rebuild when
+it cannot know: a version written by another client, a change of many targets, or a
+last look older than the records kept). A store with no version item is listed on every
+query, so targets written straight into it are always honoured.
+
+The index is shared by every thread of the process; each look-up holds the entry's lock
+(the index is updated in place, and a Python dict must not change while it is read).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from langgraph.store.base import BaseStore
+
+from alu.detection import TargetIndex
+from alu.domain import InvalidTargetError, Target
+from alu.registry.items import (
+    VERSION_KEY,
+    changes_namespace,
+    load_targets,
+    meta_namespace,
+    namespace,
+)
+from alu.registry.versions import CHANGE_RETENTION_S
+
+__all__ = ["INDEX_CACHE"]
+
+_CLOCK_SKEW_S = 300.0
+"""Change records stamped up to this long before a reader's last look are read again
+(writers' clocks and slow batches); re-reading a target is harmless."""
+_MAX_CHANGES = 1000  # more change records than this since the last look: rebuild instead
+
+
+@dataclass
+class _Entry:
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    index: TargetIndex | None = None
+    version: Any = None  # the version item's value the index reflects; None = unversioned
+    fingerprint: tuple | None = None  # unversioned stores: what the index was built from
+    synced_at: float = 0.0  # wall clock when the version was last read
+    applied: dict[str, float] = field(default_factory=dict)  # change record key -> ts
+    rebuilds: int = 0
+    incremental: int = 0
+
+
+class _IndexCache:
+    """One index per (store, tenant), kept in step with the store's registry version."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: weakref.WeakKeyDictionary[BaseStore, dict[str, _Entry]] = weakref.WeakKeyDictionary()
+
+    def _entry(self, store: BaseStore, tenant: str, create: bool = True) -> _Entry | None:
+        with self._lock:
+            per_store = self._entries.get(store)
+            if per_store is None:
+                if not create:
+                    return None
+                per_store = self._entries[store] = {}
+            entry = per_store.get(tenant)
+            if entry is None and create:
+                entry = per_store[tenant] = _Entry()
+            return entry
+
+    @contextmanager
+    def synced(self, store: BaseStore, tenant: str, *, warm_only: bool = False) -> Iterator[TargetIndex | None]:
+        """The tenant's index, in step with the store, locked for the ``with`` block.
+
+        ``warm_only``: yield None instead of building an index this process has not
+        built yet (a one-off caller is better served by listing the targets itself).
+        """
+        entry = self._entry(store, tenant, create=not warm_only)
+        if entry is None or (warm_only and entry.index is None):
+            yield None
+            return
+        with entry.lock:
+            _sync(entry, store, tenant)
+            yield entry.index
+
+    def stats(self, store: BaseStore, tenant: str) -> dict[str, int]:
+        entry = self._entry(store, tenant, create=False)
+        if entry is None:
+            return {"rebuilds": 0, "incremental": 0, "targets": 0}
+        with entry.lock:
+            return {
+                "rebuilds": entry.rebuilds,
+                "incremental": entry.incremental,
+                "targets": len(entry.index) if entry.index is not None else 0,
+            }
+
+
+def _sync(entry: _Entry, store: BaseStore, tenant: str) -> None:
+    """Bring ``entry.index`` in step with the store (one ``get`` when nothing changed)."""
+    ns = namespace(tenant)
+    read_at = time.time()
+    item = store.get(meta_namespace(tenant), VERSION_KEY)
+    if item is None:  # unversioned: list every time (targets written by other clients)
+        targets = load_targets(store, ns)
+        fingerprint = tuple(sorted((t.id, hash(t)) for t in targets))
+        if entry.index is None or entry.version is not None or entry.fingerprint != fingerprint:
+            entry.index = TargetIndex(targets)
+            entry.rebuilds += 1
+        entry.version, entry.fingerprint, entry.applied = None, fingerprint, {}
+        return
+    version = item.value
+    if entry.index is not None and entry.version == version:
+        return
+    if not (
+        entry.index is not None
+        and entry.version is not None
+        and isinstance(version, Mapping)
+        and isinstance(version.get("change"), str)
+        and read_at - entry.synced_at < CHANGE_RETENTION_S / 2
+        and _apply_changes(entry, store, tenant)
+    ):
+        # The change records visible now are reflected by the listing that follows (a
+        # record is written in the same batch as its targets): mark them applied, or the
+        # next look would apply them again (and rebuild again for a record of "many").
+        since = read_at - _CLOCK_SKEW_S
+        entry.applied = {record.key: since for record in _change_records(store, tenant, since) or ()}
+        entry.index = TargetIndex(load_targets(store, ns))
+        entry.rebuilds += 1
+    else:
+        entry.incremental += 1
+    entry.version, entry.fingerprint, entry.synced_at = version, None, read_at
+
+
+def _change_records(store: BaseStore, tenant: str, since: float) -> list | None:
+    """Change records stamped at or after ``since`` (at most one more than the cap), or
+    None when they cannot be read (an item another client wrote there without a numeric
+    ``ts`` can make a store's filter fail): the caller then rebuilds."""
+    ns = changes_namespace(tenant)
+    try:
+        records = store.search(ns, filter={"ts": {"$gte": since}}, limit=_MAX_CHANGES + 1)
+    except (TypeError, ValueError):
+        return None
+    return [r for r in records if tuple(r.namespace) == ns]
+
+
+def _apply_changes(entry: _Entry, store: BaseStore, tenant: str) -> bool:
+    """Re-read the targets named by change records since the last look; False when a
+    full rebuild is needed instead (a record of "many" targets, or too many records)."""
+    since = entry.synced_at - _CLOCK_SKEW_S
+    records = _change_records(store, tenant, since)
+    if records is None or len(records) > _MAX_CHANGES:
+        return False
+    fresh = [r for r in records if r.key not in entry.applied]
+    ids: set[str] = set()
+    for record in fresh:
+        changed = record.value.get("ids")
+        if not isinstance(changed, list):
+            return False
+        ids.update(i for i in changed if isinstance(i, str))
+    ns = namespace(tenant)
+    index = entry.index
+    assert index is not None
+    for target_id in sorted(ids):
+        item = store.get(ns, target_id)
+        target = None
+        if item is not None:
+            try:
+                target = Target.parse(item.value, key=item.key, strict=False)
+            except InvalidTargetError:
+                target = None
+        if target is None:
+            index.remove(target_id)
+        else:
+            index.add(target)
+    for record in fresh:
+        ts = record.value.get("ts")
+        entry.applied[record.key] = float(ts) if isinstance(ts, (int, float)) else time.time()
+    entry.applied = {k: ts for k, ts in entry.applied.items() if ts >= since}
+    return True
+
+
+INDEX_CACHE = _IndexCache()
+"""The process's indexes, shared by every thread (see the module docstring)."""

@@ -1,0 +1,76 @@
+"""The auditor's first stage: which registered targets a text may refer to (direct
+mentions, flagged without a model, and candidates for the judge), read from the
+tenant's cached index (:mod:`alu.registry.cache`) and the run's extra targets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from langgraph.store.base import BaseStore
+
+from alu.detection import Match, TargetIndex, rank
+from alu.domain import Target
+from alu.registry.cache import INDEX_CACHE
+from alu.registry.items import namespace
+from alu.text import forget_folded_texts
+
+__all__ = ["Shortlist", "cache_stats", "clear_memos", "shortlist"]
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """Direct mentions (flagged without a model) and candidates (for the judge)."""
+
+    direct: list[Match]
+    candidates: list[Match]
+    targets: dict[str, Target]
+
+
+def clear_memos(store: BaseStore, tenant: str) -> None:
+    """Forget the cached index's per-word memos (benchmarks replay a query stream from
+    cold with it, so it also forgets folded texts); the index stays built."""
+    forget_folded_texts()
+    entry = INDEX_CACHE._entry(store, tenant, create=False)
+    if entry is not None:
+        with entry.lock:
+            if entry.index is not None:
+                entry.index.clear_memos()
+
+
+def cache_stats(store: BaseStore, tenant: str) -> dict[str, int]:
+    """How the tenant's cached index was kept in step: full ``rebuilds`` and
+    ``incremental`` updates so far, and the number of ``targets`` indexed."""
+    return INDEX_CACHE.stats(store, tenant)
+
+
+def shortlist(
+    text: str,
+    *,
+    store: BaseStore | None,
+    tenant: str,
+    extra: Iterable[str | Mapping[str, Any]] = (),
+    size: int = 8,
+) -> Shortlist:
+    """Match ``text`` against the tenant's registry and the run's extra targets."""
+    found: list[tuple[Match, Target]] = []
+    if store is not None:
+        namespace(tenant)  # validates the tenant
+        with INDEX_CACHE.synced(store, tenant) as index:
+            assert index is not None
+            found.extend((m, index.targets[m.target_id]) for m in index.find(text))
+    extra_targets = [Target.parse(e) for e in extra or ()]
+    if extra_targets:
+        index = TargetIndex(extra_targets)
+        found.extend((m, index.targets[m.target_id]) for m in index.find(text))
+    best: dict[str, Match] = {}
+    targets: dict[str, Target] = {}
+    for match, target in found:
+        if match.target_id not in best:
+            best[match.target_id] = match
+            targets[match.target_id] = target
+    ranked = sorted(best.values(), key=rank, reverse=True)
+    direct = [m for m in ranked if m.direct]
+    candidates = [m for m in ranked if not m.direct][:size]
+    return Shortlist(direct=direct, candidates=candidates, targets=targets)

@@ -1,0 +1,48 @@
+"""Look-alike letters (homoglyphs): letters of other scripts drawn like Latin ones take
+the Latin letter (Unicode TR39 confusables via ``confusable_homoglyphs``, plus the
+small-capital look-alikes it lacks)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from confusable_homoglyphs import confusables
+
+__all__ = ["fold_homoglyphs", "homoglyph_table"]
+
+# Lower-case letters drawn like Latin small capitals, which TR39 maps to no ASCII letter.
+_SMALL_CAPS = {
+    "к": "k",
+    "м": "m",
+    "т": "t",
+    "н": "h",
+    "в": "b",
+    "ь": "b",
+    "г": "r",
+    "п": "n",
+    "ɪ": "i",
+}
+
+
+@lru_cache(maxsize=1)
+def homoglyph_table() -> dict[int, str]:
+    """Non-ASCII characters that look like one ASCII letter or digit, mapped to it."""
+    table: dict[int, str] = {}
+    for char, glyphs in confusables.confusables_data.items():
+        if len(char) != 1 or char.isascii() or not char.isalpha():
+            continue
+        for glyph in glyphs:
+            latin = glyph["c"]
+            if len(latin) == 1 and latin.isascii() and latin.isalpha():
+                if latin == "l" and char.isupper():
+                    latin = "I"  # TR39's prototype of I is l; an upper-case letter means I
+                table[ord(char)] = latin
+                break
+    for char, latin in _SMALL_CAPS.items():
+        table.setdefault(ord(char), latin)
+    return table
+
+
+def fold_homoglyphs(text: str) -> str:
+    """``text`` with look-alike letters of other scripts replaced by the Latin letter."""
+    return text.translate(homoglyph_table())

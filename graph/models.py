@@ -1,0 +1,308 @@
+"""Resolving each agent's chat model and calling it the same careful way everywhere.
+
+Why one place: every model call of the graph must be bounded (``max_tokens``, timeout),
+kept out of the caller's token stream (tag ``nostream``), named in traces, counted in
+the audit record, and validated (structured output that does not parse is an error the
+graph retries, then refuses on — it is never guessed at).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import os
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, TypeVar
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.runnables import RunnableConfig
+from pydantic import BaseModel
+
+from alu.graph.context import AGENTS, Context, InvalidContextError
+from alu.graph.state import CallRecord
+
+__all__ = [
+    "ModelDeadlineError",
+    "ModelOutputError",
+    "Models",
+    "acall_structured",
+    "acall_text",
+    "call_structured",
+    "call_text",
+]
+
+CLIENT_MAX_RETRIES = 2  # the HTTP client's own retries (429 with retry-after, 5xx, resets)
+NOSTREAM_TAG = "nostream"  # langgraph.constants.TAG_NOSTREAM: hidden from stream_mode="messages"
+S = TypeVar("S", bound=BaseModel)
+
+
+class ModelOutputError(ValueError):
+    """A model replied, but not with something usable (empty, or not matching the schema).
+
+    Its message never quotes the model's output: it may reach the caller in the audit
+    record, and the output may hold exactly what must be forgotten.
+    """
+
+
+class ModelDeadlineError(Exception):
+    """A model call took longer than the context's ``model_timeout`` in all.
+
+    The HTTP client's timeout bounds each read, not the whole request: a server that
+    trickles its reply would otherwise hold a run for ever.
+    """
+
+
+# Calls run here so that a whole-request deadline can be enforced from a sync node.
+_EXECUTOR = ThreadPoolExecutor(max_workers=32, thread_name_prefix="alu-model")
+
+
+def _with_deadline(agent: str, seconds: float, fn, *args):
+    context = contextvars.copy_context()  # keep the node's config/callbacks in the call
+    future = _EXECUTOR.submit(context.run, fn, *args)
+    try:
+        return future.result(timeout=seconds)
+    except FutureTimeout:
+        future.cancel()
+        raise ModelDeadlineError(f"{agent}: no complete reply within {seconds:.0f} s") from None
+
+
+async def _awith_deadline(agent: str, seconds: float, call):
+    """Await a model call for at most ``seconds`` in all (cancelled past it): the async
+    path needs no thread per call."""
+    try:
+        return await asyncio.wait_for(call, timeout=seconds)
+    except TimeoutError:
+        raise ModelDeadlineError(f"{agent}: no complete reply within {seconds:.0f} s") from None
+
+
+class Models:
+    """The chat model of each agent: objects given when the graph was built, else the
+    ``provider:model`` strings of the run's ``Context`` (clients cached per setting)."""
+
+    def __init__(self, overrides: BaseChatModel | str | Mapping[str, BaseChatModel | str] | None = None):
+        if overrides is None:
+            overrides = {}
+        elif not isinstance(overrides, Mapping):
+            overrides = {agent: overrides for agent in AGENTS}
+        unknown = set(overrides) - set(AGENTS) - {"default"}
+        if unknown:
+            raise InvalidContextError(
+                f"unknown agent(s) in models: {sorted(unknown)}; agents are {', '.join(AGENTS)} (or 'default' for all)"
+            )
+        default = overrides.get("default")
+        self._overrides = {a: overrides.get(a, default) for a in AGENTS if overrides.get(a, default) is not None}
+        for agent, model in self._overrides.items():
+            if not isinstance(model, (BaseChatModel, str)):
+                raise InvalidContextError(
+                    f"model for {agent} must be a chat model or a 'provider:model' string, got {type(model).__name__}"
+                )
+        self._cache: dict[tuple, BaseChatModel] = {}
+        self._lock = threading.Lock()
+
+    def get(self, agent: str, context: Context, temperature: float) -> tuple[BaseChatModel, str]:
+        """The model for ``agent`` and a printable name for the audit record."""
+        override = self._overrides.get(agent)
+        if isinstance(override, BaseChatModel):
+            return override, _model_name(override)
+        spec = override if isinstance(override, str) else context.model_for(agent)
+        key = (
+            spec,
+            temperature,
+            context.max_tokens,
+            context.model_timeout,
+            os.environ.get("OPENAI_BASE_URL"),
+        )
+        with self._lock:
+            model = self._cache.get(key)
+            if model is None:
+                model = self._cache[key] = _init(spec, temperature, context)
+        return model, spec
+
+
+def _init(spec: str, temperature: float, context: Context) -> BaseChatModel:
+    from langchain.chat_models import init_chat_model
+
+    try:
+        return init_chat_model(
+            spec,
+            temperature=temperature,
+            max_tokens=context.max_tokens,
+            timeout=context.model_timeout,
+            max_retries=CLIENT_MAX_RETRIES,
+            disable_streaming=True,
+        )
+    except ImportError as exc:
+        raise InvalidContextError(f"model {spec!r} needs a provider package that is not installed: {exc}") from exc
+    except ValueError as exc:
+        raise InvalidContextError(f"model {spec!r} cannot be used: {exc}") from exc
+
+
+def _model_name(model: BaseChatModel) -> str:
+    for attr in ("model_name", "model", "model_id"):
+        value = getattr(model, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(model).__name__
+
+
+def _internal_callbacks() -> Any:
+    """The running node's callbacks minus the *streaming* ones.
+
+    LangGraph's ``messages`` stream mode and the server's ``events`` mode listen through
+    streaming callback handlers; with one present, LangChain also switches the model to
+    its streaming API (which breaks tool calls on llama.cpp's server). Internal calls
+    drop those handlers, so no stream mode ever sees a draft, a prompt or a rewrite,
+    while tracers (LangSmith) and the user's other callbacks still see every call,
+    nested under the agent's run.
+    """
+    from langchain_core.runnables.config import ensure_config, get_callback_manager_for_config
+
+    streaming: type | None
+    try:  # optional: a private class of langchain-core, absent from older releases
+        from langchain_core.tracers._streaming import _StreamingCallbackHandler
+
+        streaming = _StreamingCallbackHandler
+    except ImportError:  # pragma: no cover - older langchain-core
+        streaming = None
+
+    def keep(handlers: list) -> list:
+        if streaming is None:
+            return [h for h in handlers if "Stream" not in type(h).__name__]
+        return [h for h in handlers if not isinstance(h, streaming)]
+
+    manager = get_callback_manager_for_config(ensure_config())
+    manager.handlers = keep(manager.handlers)
+    manager.inheritable_handlers = keep(manager.inheritable_handlers)
+    return manager
+
+
+def _config(agent: str, model_name: str) -> RunnableConfig:
+    return {
+        "tags": [NOSTREAM_TAG, f"alu:{agent}"],
+        "run_name": f"{agent}_model",
+        "metadata": {"alu_agent": agent, "alu_model": model_name},
+        "callbacks": _internal_callbacks(),
+    }
+
+
+def _record(agent: str, model_name: str, message: Any, started: float) -> CallRecord:
+    usage = getattr(message, "usage_metadata", None) or {}
+    return CallRecord(
+        agent=agent,
+        model=model_name,
+        prompt_tokens=int(usage.get("input_tokens", 0) or 0),
+        completion_tokens=int(usage.get("output_tokens", 0) or 0),
+        latency_s=round(time.perf_counter() - started, 4),
+    )
+
+
+def _deadline(context: Context | None) -> float:
+    """A whole call may take ``model_timeout`` per HTTP attempt of the client."""
+    timeout = context.model_timeout if context is not None else Context().model_timeout
+    return timeout * (1 + CLIENT_MAX_RETRIES)
+
+
+def _reply_text(agent: str, reply: Any) -> str:
+    text = reply.text if isinstance(reply, AIMessage) else str(getattr(reply, "content", reply))
+    text = (text or "").strip()
+    if not text:
+        raise ModelOutputError(f"{agent}: the model returned an empty reply")
+    return text
+
+
+def call_text(
+    agent: str,
+    model: BaseChatModel,
+    model_name: str,
+    messages: Sequence[BaseMessage],
+    context: Context | None = None,
+) -> tuple[str, CallRecord]:
+    """One plain-text call; an empty reply is a :class:`ModelOutputError`."""
+    started = time.perf_counter()
+    reply = _with_deadline(agent, _deadline(context), model.invoke, list(messages), _config(agent, model_name))
+    return _reply_text(agent, reply), _record(agent, model_name, reply, started)
+
+
+async def acall_text(
+    agent: str,
+    model: BaseChatModel,
+    model_name: str,
+    messages: Sequence[BaseMessage],
+    context: Context | None = None,
+) -> tuple[str, CallRecord]:
+    """:func:`call_text` on the model's async API (same deadline, same checks)."""
+    started = time.perf_counter()
+    reply = await _awith_deadline(agent, _deadline(context), model.ainvoke(list(messages), _config(agent, model_name)))
+    return _reply_text(agent, reply), _record(agent, model_name, reply, started)
+
+
+def _structured(agent: str, model: BaseChatModel, model_name: str, schema: type[S], method: str) -> Any:
+    try:
+        return model.with_structured_output(schema, method=method, include_raw=True)
+    except NotImplementedError as exc:
+        raise InvalidContextError(f"{agent}: model {model_name!r} does not support structured output ({exc})") from exc
+
+
+def _parsed(agent: str, result: Any, schema: type[S]) -> tuple[S, Any]:
+    raw = result.get("raw") if isinstance(result, dict) else None
+    parsed = result.get("parsed") if isinstance(result, dict) else result
+    error = result.get("parsing_error") if isinstance(result, dict) else None
+    if error is not None or not isinstance(parsed, schema):
+        raise ModelOutputError(f"{agent}: model output does not match {schema.__name__}: {_describe(error, parsed)}")
+    return parsed, raw
+
+
+def call_structured(
+    agent: str,
+    model: BaseChatModel,
+    model_name: str,
+    messages: Sequence[BaseMessage],
+    schema: type[S],
+    method: str,
+    context: Context | None = None,
+) -> tuple[S, CallRecord]:
+    """One structured call, validated against ``schema``; anything else raises."""
+    started = time.perf_counter()
+    runnable = _structured(agent, model, model_name, schema, method)
+    result = _with_deadline(agent, _deadline(context), runnable.invoke, list(messages), _config(agent, model_name))
+    parsed, raw = _parsed(agent, result, schema)
+    return parsed, _record(agent, model_name, raw, started)
+
+
+async def acall_structured(
+    agent: str,
+    model: BaseChatModel,
+    model_name: str,
+    messages: Sequence[BaseMessage],
+    schema: type[S],
+    method: str,
+    context: Context | None = None,
+) -> tuple[S, CallRecord]:
+    """:func:`call_structured` on the model's async API."""
+    started = time.perf_counter()
+    runnable = _structured(agent, model, model_name, schema, method)
+    result = await _awith_deadline(
+        agent, _deadline(context), runnable.ainvoke(list(messages), _config(agent, model_name))
+    )
+    parsed, raw = _parsed(agent, result, schema)
+    return parsed, _record(agent, model_name, raw, started)
+
+
+def _describe(error: Any, parsed: Any) -> str:
+    """What was wrong with a structured reply, without quoting it."""
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        try:
+            return "; ".join(
+                f"{'.'.join(str(p) for p in e.get('loc', ())) or 'value'}: {e.get('type')}" for e in errors()[:5]
+            )
+        except Exception:  # pragma: no cover - defensive: never quote the output
+            pass
+    if error is not None:
+        return type(error).__name__
+    return "no structured reply" if parsed is None else f"got {type(parsed).__name__}"
