@@ -156,7 +156,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from alu.graph.builder import create_alu_graph
 
     extra = _forget_list(args)
-    overrides = {"tenant": args.tenant} if args.tenant else {}
+    # the CLI is the operator's tool: its audit names what was flagged
+    overrides: dict[str, Any] = {"audit_view": "operator"}
+    if args.tenant:
+        overrides["tenant"] = args.tenant
     if args.k is not None:
         overrides["k"] = args.k
     server = _configure_model(args)

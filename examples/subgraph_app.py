@@ -86,8 +86,10 @@ def chat(app: CompiledStateGraph, thread: str, text: str, context: Context) -> d
     if audit is None:
         print(f"[{thread}] decision: none (small talk, answered by the router)")
     else:
-        flagged = ", ".join(f["name"] for f in audit["flagged"]) or "nothing"
-        print(f"[{thread}] decision: {audit['decision']} (flagged: {flagged}; model calls: {audit['calls']})")
+        # the caller's audit record names no target: references only (the operator's
+        # view, audit_view="operator", and the traces say who)
+        flagged = len(audit["flagged"])
+        print(f"[{thread}] decision: {audit['decision']} (targets flagged: {flagged}; model calls: {audit['calls']})")
         if audit["error"]:
             print(f"[{thread}] error: {audit['error']['stage']}: {audit['error']['message']}")
     return state

@@ -20,6 +20,7 @@ DEFAULT_MODEL = "openai:gpt-4o-mini"
 DEFAULT_REFUSAL = "I'm sorry, but I can't help with that."
 STRUCTURED_METHODS = ("function_calling", "json_schema", "json_mode")
 AUDIT_MODES = ("judge", "match")
+AUDIT_VIEWS = ("caller", "operator")
 MAX_WINDOW_TURNS = 40
 """Hard limit on ``window_turns`` (for every caller and the operator)."""
 MAX_WINDOW_CHARS = 32_000
@@ -139,6 +140,11 @@ class Context:
     """Most characters of those earlier turns read (the newest kept); at most
     ``MAX_WINDOW_CHARS`` (32,000), which bounds the audit's cost per run. Env
     ``ALU_WINDOW_CHARS``."""
+    audit_view: Literal["caller", "operator"] = _from_env("ALU_AUDIT_VIEW", "caller")
+    """What the audit record says of the flagged targets: ``caller`` (default) gives each an
+    opaque per-run reference and its source only; ``operator`` adds id, name, aliases and
+    evidence (for the operator's own tools: the CLI, the evaluation). Traces always carry
+    the ids. Env ``ALU_AUDIT_VIEW``."""
     allow_caller_tenant: bool = _from_env("ALU_ALLOW_CALLER_TENANT", False)
     """On a server without auth, may a run's context choose its tenant? Off by default:
     the operator's tenant holds and a caller's other tenant is refused. With auth, the
@@ -178,6 +184,8 @@ class Context:
                 f"window_chars must be an integer from 0 to {MAX_WINDOW_CHARS} (got {self.window_chars!r});"
                 " a longer window would make every run's audit read that much text"
             )
+        if self.audit_view not in AUDIT_VIEWS:
+            problems.append(f"audit_view must be one of {', '.join(AUDIT_VIEWS)} (got {self.audit_view!r})")
         allow: object = self.allow_caller_tenant  # a dict from a server may hold anything
         if not isinstance(allow, bool):
             problems.append(f"allow_caller_tenant must be true or false (got {self.allow_caller_tenant!r})")

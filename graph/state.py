@@ -17,12 +17,16 @@ from langgraph.graph.message import add_messages
 from typing_extensions import TypedDict
 
 __all__ = [
+    "AUDIT_VERSION",
     "Audit",
     "CallRecord",
     "CritiqueTask",
     "Decision",
     "EraseTask",
     "Flag",
+    "FlagSource",
+    "FlagSummary",
+    "FlaggedTarget",
     "InputState",
     "OutputState",
     "Rating",
@@ -33,16 +37,44 @@ __all__ = [
 Decision = Literal["passthrough", "rewritten", "refused"]
 
 
-class Flag(TypedDict):
-    """A target the auditor found: for a deterministic match, the (folded) words that
-    matched; for the judge's flags, "(indirect reference)" — its quote of the draft goes
-    to the trace only."""
+FlagSource = Literal["match", "judge", "semantic"]
 
+
+class Flag(TypedDict):
+    """A target the auditor flagged, as state holds it: an opaque reference drawn at
+    random for this run (``ref``: a hash of the id would let anyone test a guess), how it
+    was found, and the target itself *sealed* (:mod:`alu.graph.sealed`; JSON of
+    :class:`FlaggedTarget`) — who was flagged is the operator's, and state is visible to a
+    caller (thread state, the ``debug``/``tasks``/``checkpoints`` stream modes)."""
+
+    ref: str
+    source: FlagSource
+    target: str
+
+
+class FlaggedTarget(TypedDict):
+    """A flag opened: the target's id, name and aliases, and the evidence (for a
+    deterministic match, the folded words that matched; for the judge, "(indirect
+    reference)" — its quote of the draft goes to the trace only)."""
+
+    ref: str
+    source: FlagSource
     id: str
     name: str
     aliases: list[str]
     evidence: str
-    source: Literal["match", "judge"]
+
+
+class FlagSummary(TypedDict, total=False):
+    """A flag as the audit record shows it: ``ref`` and ``source`` for a caller; with
+    ``audit_view="operator"`` also ``id``, ``name``, ``aliases`` and ``evidence``."""
+
+    ref: str
+    source: FlagSource
+    id: str
+    name: str
+    aliases: list[str]
+    evidence: str
 
 
 class Rating(TypedDict):
@@ -83,11 +115,17 @@ class StageError(TypedDict):
     message: str
 
 
+AUDIT_VERSION = 2
+"""Version of the audit record's shape: 2 since 0.2.0 (flags as opaque references; error
+messages fixed per error class). Version 1 (0.1.0) named the flagged targets."""
+
+
 class Audit(TypedDict):
     """What happened to a request, returned beside every answer."""
 
+    version: int
     decision: Decision
-    flagged: list[Flag]
+    flagged: list[FlagSummary]
     ratings: list[RatingSummary]
     calls: int
     call_log: list[CallRecord]

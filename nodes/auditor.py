@@ -13,7 +13,7 @@ reads the store), so the event loop never stalls.
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Literal
+from typing import Annotated
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.graph import END
@@ -24,10 +24,11 @@ from pydantic import BaseModel, Field
 from alu.domain import Target
 from alu.graph.context import Context
 from alu.graph.conversation import read_exchange
+from alu.graph.flags import make_flag
 from alu.graph.models import Models, acall_structured, call_structured
 from alu.graph.policy import run_context
 from alu.graph.sealed import unseal
-from alu.graph.state import CallRecord, EraseTask, Flag, State
+from alu.graph.state import CallRecord, EraseTask, State
 from alu.graph.tracing import annotate_run
 from alu.nodes.audit import finish
 from alu.prompts import render
@@ -47,10 +48,6 @@ class AuditVerdict(BaseModel):
     """Candidates referred to by the question or answer (empty when none)."""
 
     referenced: Annotated[list[Reference], Field(max_length=16)] = Field(default_factory=list)
-
-
-def _flag(target: Target, evidence: str, source: Literal["match", "judge"]) -> Flag:
-    return Flag(id=target.id, name=target.name, aliases=list(target.aliases), evidence=evidence, source=source)
 
 
 def judge_prompts(question: str, draft: str, candidates: list, window: str = "") -> tuple[str, str]:
@@ -102,22 +99,18 @@ def _result(
     candidates: dict[str, Target],
     calls: list[CallRecord],
 ) -> dict:
-    flagged = [_flag(found.targets[m.target_id], m.span, "match") for m in found.direct]
+    flagged = [make_flag(found.targets[m.target_id], m.span, "match") for m in found.direct]
+    ids = [m.target_id for m in found.direct]
     for ref in verdict.referenced if verdict else ():
-        if ref.id in candidates and all(f["id"] != ref.id for f in flagged):
+        if ref.id in candidates and ref.id not in ids:
             # the judge's evidence quotes the draft: it goes to the trace, not the caller
-            flagged.append(_flag(candidates[ref.id], "(indirect reference)", "judge"))
+            flagged.append(make_flag(candidates[ref.id], "(indirect reference)", "judge"))
+            ids.append(ref.id)
             annotate_run({f"alu_evidence_{ref.id}": ref.evidence})
-    annotate_run(
-        {
-            "alu_tenant": context.tenant,
-            "alu_flagged": [f["id"] for f in flagged],
-            "alu_candidates": len(found.candidates),
-        }
-    )
+    annotate_run({"alu_tenant": context.tenant, "alu_flagged": ids, "alu_candidates": len(found.candidates)})
     if flagged:
         return {"flagged": flagged, "calls": calls}
-    return {"flagged": [], **finish(state, answer=draft, decision="passthrough", calls=calls)}
+    return {"flagged": [], **finish(state, answer=draft, decision="passthrough", view=context.audit_view, calls=calls)}
 
 
 def auditor(state: State, runtime: Runtime[Context], *, models: Models) -> dict:

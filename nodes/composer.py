@@ -32,7 +32,7 @@ __all__ = ["acomposer", "composer"]
 def _plan(state: State, context: Context) -> dict[str, Any] | list[str]:
     """The finished run (a dict) when no merge is needed, else the passing rewrites."""
     if run_error(state):
-        return finish(state, answer=context.refusal, decision="refused")
+        return finish(state, answer=context.refusal, decision="refused", view=context.audit_view)
     ratings = state.get("ratings") or []
     if len(ratings) != context.k:
         missing = StageError(
@@ -40,12 +40,15 @@ def _plan(state: State, context: Context) -> dict[str, Any] | list[str]:
             type="MissingRatings",
             message=f"expected {context.k} ratings, got {len(ratings)}",
         )
-        return {**finish(state, answer=context.refusal, decision="refused", error=missing), "errors": [missing]}
+        return {
+            **finish(state, answer=context.refusal, decision="refused", view=context.audit_view, error=missing),
+            "errors": [missing],
+        }
     top = sorted(ratings, key=lambda r: (-r["rating"], r["index"]))[: context.j]
     mean = sum(r["rating"] for r in top) / len(top)
     passing = [unseal(r["text"]) for r in top if r["rating"] >= context.threshold]
     if mean < context.threshold or not passing:
-        return finish(state, answer=context.refusal, decision="refused")
+        return finish(state, answer=context.refusal, decision="refused", view=context.audit_view)
     return passing
 
 
@@ -66,8 +69,8 @@ def _first_clean(state: State, runtime: Runtime[Context], context: Context, cand
 
 def _finish(state: State, context: Context, answer: str | None, calls: list[CallRecord]) -> dict:
     if answer is None:
-        return finish(state, answer=context.refusal, decision="refused", calls=calls)
-    return finish(state, answer=answer, decision="rewritten", calls=calls)
+        return finish(state, answer=context.refusal, decision="refused", view=context.audit_view, calls=calls)
+    return finish(state, answer=answer, decision="rewritten", view=context.audit_view, calls=calls)
 
 
 def composer(state: State, runtime: Runtime[Context], *, models: Models) -> dict:

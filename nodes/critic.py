@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from alu.domain import Target
 from alu.graph.context import Context
 from alu.graph.conversation import names_a_target
+from alu.graph.flags import targets_of
 from alu.graph.models import Models, acall_structured, call_structured
 from alu.graph.policy import run_context
 from alu.graph.sealed import seal, unseal
@@ -36,9 +37,9 @@ class Critique(BaseModel):
     reason: Annotated[str, Field(max_length=400, description="one short sentence")] = ""
 
 
-def flagged_targets(flagged: list[Flag]) -> list[Target]:
-    """Targets rebuilt from the flags, for the deterministic checks."""
-    return [Target(name=f["name"], aliases=tuple(f.get("aliases") or ()), id=f["id"]) for f in flagged]
+def flagged_targets(flags: list[Flag]) -> list[Target]:
+    """Targets rebuilt from the (sealed) flags, for the deterministic checks."""
+    return targets_of(flags)
 
 
 def final_check(text: str, task: Mapping[str, Any], runtime: Runtime[Context], context: Context) -> bool:

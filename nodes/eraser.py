@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
 
 from alu.graph.context import Context
+from alu.graph.flags import open_flags
 from alu.graph.models import Models, acall_text, call_text
 from alu.graph.policy import run_context
 from alu.graph.sealed import seal, unseal
@@ -18,8 +19,9 @@ from alu.prompts import render
 __all__ = ["aeraser", "describe_targets", "eraser"]
 
 
-def describe_targets(flagged: list[Flag]) -> str:
+def describe_targets(flags: list[Flag]) -> str:
     """The flagged targets as the eraser and critic see them (and nothing else)."""
+    flagged = open_flags(flags)
     return "\n".join(
         f"- {f['name']}" + (f" (also: {', '.join(f['aliases'][:5])})" if f.get("aliases") else "") for f in flagged
     )

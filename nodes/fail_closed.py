@@ -15,6 +15,7 @@ from langgraph.types import Command
 
 from alu.domain import InvalidTargetError
 from alu.graph.context import DEFAULT_REFUSAL, Context, InvalidContextError
+from alu.graph.flags import AuditView
 from alu.graph.inputs import InvalidInputError
 from alu.graph.policy import operator_context, run_context
 from alu.graph.state import State
@@ -30,14 +31,16 @@ def fail_closed(state: State, error: NodeError, runtime: Runtime[Context] | None
     record = stage_error(error.node, error.error)
     if error.node != "composer":
         return Command(update={"errors": [record]}, goto="composer")
-    try:
-        refusal = run_context(getattr(runtime, "context", None)).refusal
-    except InvalidContextError:
+    refusal: str = DEFAULT_REFUSAL
+    view: AuditView = "caller"
+    for settings in (lambda: run_context(getattr(runtime, "context", None)), operator_context):
         try:
-            refusal = operator_context().refusal
+            context = settings()
         except InvalidContextError:
-            refusal = DEFAULT_REFUSAL
+            continue
+        refusal, view = context.refusal, context.audit_view
+        break
     return Command(
-        update={**finish(state, answer=refusal, decision="refused", error=record), "errors": [record]},
+        update={**finish(state, answer=refusal, decision="refused", view=view, error=record), "errors": [record]},
         goto=END,
     )

@@ -177,12 +177,14 @@ class FaultyOpenAI:
         hang_s: float = 30.0,
         trickle_s: float = 4.0,
         prompts: Mapping[str, str] | None = None,
+        error_body: str = "The server had an error while processing your request.",
     ) -> None:
         self._lock = threading.Lock()
         self._plans: dict[str | None, dict[str, Fault]] = {None: self._check(plan or {})}
         self._served: dict[tuple[str | None, str], int] = {}
         self._records: list[Record] = []
         self.replies = {**HEALTHY, **(replies or {})}
+        self.error_body = error_body  # the message of a 500 (llama.cpp's quote the generated text)
         self.hang_s = hang_s
         self.trickle_s = trickle_s
         prompts = dict(prompts or _default_prompts())
@@ -478,7 +480,7 @@ class _Handler(BaseHTTPRequestHandler):
             owner._stopping.wait(owner.hang_s)
             return self._drop()
         if fault == "http_500":
-            return self._error(500, "The server had an error while processing your request.", "server_error")
+            return self._error(500, owner.error_body, "server_error")
         if fault == "rate_limit":
             return self._error(429, "Rate limit reached; try again in 1s.", "rate_limit_error", {"retry-after": "1"})
         if fault == "drop":

@@ -44,7 +44,8 @@ from langgraph.store.memory import InMemoryStore
 
 from alu import Context, TargetRegistry, create_alu_graph
 from alu.graph.context import DEFAULT_REFUSAL
-from alu.matching import normalize
+from alu.nodes.audit import describe_error
+from alu.text import normalize
 
 slow = pytest.mark.slow  # real timeouts and backoff: the matrix's fixture ~15 s, a `down` run ~4 s
 
@@ -634,3 +635,18 @@ def test_fault_server_streams_tool_calls_that_langchain_parses():
         critique = model.with_structured_output(Critique, method="function_calling").invoke(_messages("critic"))
         assert critique == Critique(rating=5, reason="ok")
         assert [r.stream for r in server.requests()] == [True]
+
+
+@pytest.mark.parametrize("stage", ["vanilla", "eraser", "critic"])
+def test_a_500_body_that_quotes_the_target_never_reaches_the_caller(monkeypatch, stage):
+    """llama.cpp's server answers a tool-call parse failure with a 500 whose body quotes the
+    generated text: the audit record keeps the stage, the type and a fixed description."""
+    body = "Failed to parse tool call: 'Pride and Prejudice was written by Jane Austen in 1813.'"
+    with FaultyOpenAI({stage: "http_500"}, error_body=body) as server:
+        with monkeypatch.context() as mp:
+            _clean_env(mp, server)
+            outcome = Outcome(Case(stage, "http_500"), refusal=Context().refusal)
+            _run(outcome.case, _store(), outcome, "fake")
+    error = assert_refused_at(outcome, stage)["error"]
+    assert error["message"] == describe_error("InternalServerError"), error
+    assert "austen" not in normalize(json.dumps(outcome.output)), outcome.output["audit"]["error"]

@@ -96,7 +96,7 @@ def test_flagged_query_runs_every_stage_k_times_in_parallel(store):
     assert model.calls.count("composer") == 1 and model.calls[0] == "vanilla"
     assert sorted(r["index"] for r in out["audit"]["ratings"]) == [0, 1, 2, 3, 4]
     assert out["audit"]["calls"] == 12
-    assert [f["id"] for f in out["audit"]["flagged"]] == ["jane-austen"]
+    assert [f["source"] for f in out["audit"]["flagged"]] == ["match"]
     assert "Jane Austen" not in out["answer"]
 
 
