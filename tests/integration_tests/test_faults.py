@@ -642,11 +642,10 @@ def test_a_500_body_that_quotes_the_target_never_reaches_the_caller(monkeypatch,
     """llama.cpp's server answers a tool-call parse failure with a 500 whose body quotes the
     generated text: the audit record keeps the stage, the type and a fixed description."""
     body = "Failed to parse tool call: 'Pride and Prejudice was written by Jane Austen in 1813.'"
-    with FaultyOpenAI({stage: "http_500"}, error_body=body) as server:
-        with monkeypatch.context() as mp:
-            _clean_env(mp, server)
-            outcome = Outcome(Case(stage, "http_500"), refusal=Context().refusal)
-            _run(outcome.case, _store(), outcome, "fake")
+    with FaultyOpenAI({stage: "http_500"}, error_body=body) as server, monkeypatch.context() as mp:
+        _clean_env(mp, server)
+        outcome = Outcome(Case(stage, "http_500"), refusal=Context().refusal)
+        _run(outcome.case, _store(), outcome, "fake")
     error = assert_refused_at(outcome, stage)["error"]
     assert error["message"] == describe_error("InternalServerError"), error
     assert "austen" not in normalize(json.dumps(outcome.output)), outcome.output["audit"]["error"]

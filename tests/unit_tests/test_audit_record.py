@@ -13,10 +13,10 @@ import pytest
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import MemorySaver
 from langgraph.store.memory import InMemoryStore
+from test_threads import thread_model
 
 from alu import Context, TargetRegistry, create_alu_graph
 from alu.nodes.audit import ERROR_DESCRIPTIONS
-from test_threads import thread_model
 
 SECRETS = ("Jane", "Austen", "jane-austen", "J. Austen")
 ALL_MODES = ["values", "updates", "messages", "custom", "debug", "tasks", "checkpoints"]
