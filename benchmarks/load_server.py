@@ -49,8 +49,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with FaultyOpenAI(replies={"vanilla": DRAFT}) as model, tempfile.TemporaryDirectory() as workdir:
         env = {"ALU_MODEL": "openai:fast", "OPENAI_BASE_URL": model.base_url, "OPENAI_API_KEY": "x"}
-        # the operator lets callers pick a tenant (two tenants share this server) and sets k=2
-        policy = {"ALU_ALLOW_CALLER_TENANT": "1", "ALU_K": "2"}
+        # the operator lets callers pick a tenant (two tenants share this server), sets k=2
+        # and, for this measurement of its own, the operator's audit view (ids of the flags)
+        policy = {"ALU_ALLOW_CALLER_TENANT": "1", "ALU_K": "2", "ALU_AUDIT_VIEW": "operator"}
         with start_dev_server(env, Path(workdir), {"N_JOBS_PER_WORKER": str(args.jobs_per_worker), **policy}) as server:
             client = get_sync_client(url=server.url, api_key=None, timeout=300)
             for tenant, (key, name) in TENANTS.items():

@@ -91,7 +91,7 @@ def build_graph(
     builder.set_node_defaults(retry_policy=retry, error_handler=cast(Any, fail_closed))
 
     # Nodes: intake (the run's input and policy), then one per agent.
-    builder.add_node("intake", _node("intake", intake, aintake), destinations=("vanilla", "reject"))
+    builder.add_node("intake", _node("intake", intake, aintake), destinations=("vanilla", "eraser", "reject"))
     builder.add_node("reject", _node("reject", reject, areject))
     builder.add_node("vanilla", _node("vanilla", vanilla, avanilla, models=bound), metadata={"alu_agent": "vanilla"})
     builder.add_node("auditor", _node("auditor", auditor, aauditor, models=bound), metadata={"alu_agent": "auditor"})

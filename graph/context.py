@@ -100,7 +100,12 @@ class Context:
     """Top-rated rewrites the composer merges (1 ≤ j ≤ k); default ``min(3, k)`` as in the
     paper's code. Env ``ALU_J``."""
     threshold: float = _from_env("ALU_THRESHOLD", 4.0, RAISE, cap=5.0)
-    """Least mean rating (1–5) of the top-j rewrites; below it the refusal is returned."""
+    """Least rating (1–5) a clean rewrite needs to be answered; when none has it, the
+    refusal is returned. Env ``ALU_THRESHOLD``."""
+    merge: bool = _from_env("ALU_MERGE", False)
+    """Merge the passing rewrites among the top j into one answer (the paper's composer: one
+    more model call after the critiques). Off by default: the best clean passing rewrite
+    is the answer. Env ``ALU_MERGE``."""
     vanilla_temperature: float = _fixed(0.0, FREE)
     """Sampling temperature of the vanilla answer."""
     eraser_temperature: float = _fixed(0.7, FREE)

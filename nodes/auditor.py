@@ -28,9 +28,10 @@ from alu.graph.flags import make_flag
 from alu.graph.models import Models, acall_structured, call_structured
 from alu.graph.policy import run_context
 from alu.graph.sealed import unseal
-from alu.graph.state import CallRecord, EraseTask, State
+from alu.graph.state import CallRecord, State
 from alu.graph.tracing import annotate_run
 from alu.nodes.audit import finish
+from alu.nodes.eraser import erase_tasks
 from alu.prompts import render
 from alu.registry import Shortlist
 
@@ -148,17 +149,11 @@ def route_after_audit(state: State, runtime: Runtime[Context]) -> list[Send] | s
     if not state.get("flagged"):
         return END
     context = run_context(runtime.context)
-    return [
-        Send(
-            "eraser",
-            EraseTask(
-                index=i,
-                question=state["question"],
-                draft=state["draft"] or "",
-                flagged=state["flagged"],
-                window=state.get("window") or "",
-                run_targets=state.get("run_targets") or [],
-            ),
-        )
-        for i in range(context.k)
-    ]
+    return erase_tasks(
+        state["question"],
+        state["draft"] or "",
+        state["flagged"],
+        state.get("window") or "",
+        state.get("run_targets") or [],
+        context.k,
+    )

@@ -1,8 +1,11 @@
-"""Composer agent: merge the best rewrites into the answer, or refuse.
+"""Composer agent: the best clean rewrite is the answer, or the refusal.
 
-Takes the top-j rewrites by rating; if their mean is under the threshold the run is
-refused. Otherwise the passing ones are merged (one model call; none when a single
-rewrite passes) and the result is checked deterministically once more, with the thread's
+A rewrite the deterministic check blocked (rated 1 by the critic's cap) leaves the pool;
+the clean rewrites rated at or above the threshold pass, and the best of them (highest
+rating, then lowest index) is the answer — no model call. With ``merge`` (the paper's
+composer: one more call on the critical path, measured in ``benchmarks/latency.py``) the
+passing ones among the top j are merged first. The answer is checked deterministically
+once more, with the thread's
 window (:func:`alu.nodes.critic.final_check`): an answer that names a flagged target, or
 names or completes any registered one, never leaves — a clean passing rewrite is used
 instead, or the refusal. A run that reached here through an error is refused without any
@@ -22,7 +25,7 @@ from alu.graph.models import Models, acall_text, call_text
 from alu.graph.policy import run_context
 from alu.graph.sealed import unseal
 from alu.graph.state import CallRecord, StageError, State, run_error
-from alu.nodes.audit import finish
+from alu.nodes.audit import describe_error, finish
 from alu.nodes.critic import final_check
 from alu.prompts import render
 
@@ -35,21 +38,19 @@ def _plan(state: State, context: Context) -> dict[str, Any] | list[str]:
         return finish(state, answer=context.refusal, decision="refused", view=context.audit_view)
     ratings = state.get("ratings") or []
     if len(ratings) != context.k:
-        missing = StageError(
-            stage="critic",
-            type="MissingRatings",
-            message=f"expected {context.k} ratings, got {len(ratings)}",
-        )
+        missing = StageError(stage="critic", type="MissingRatings", message=describe_error("MissingRatings"))
         return {
             **finish(state, answer=context.refusal, decision="refused", view=context.audit_view, error=missing),
             "errors": [missing],
         }
-    top = sorted(ratings, key=lambda r: (-r["rating"], r["index"]))[: context.j]
-    mean = sum(r["rating"] for r in top) / len(top)
-    passing = [unseal(r["text"]) for r in top if r["rating"] >= context.threshold]
-    if mean < context.threshold or not passing:
+    # A rewrite the deterministic check blocked leaves the pool (it cannot drag clean ones
+    # down); a clean one rated at or above the threshold is answered; the refusal only
+    # when none passes. With ``merge``, the passing ones among the top j are merged.
+    clean = sorted((r for r in ratings if not r["names_target"]), key=lambda r: (-r["rating"], r["index"]))
+    passing = [unseal(r["text"]) for r in clean if r["rating"] >= context.threshold]
+    if not passing:
         return finish(state, answer=context.refusal, decision="refused", view=context.audit_view)
-    return passing
+    return passing[: context.j] if context.merge else passing
 
 
 def _merge_messages(state: State, passing: list[str]) -> list[BaseMessage]:
@@ -81,7 +82,7 @@ def composer(state: State, runtime: Runtime[Context], *, models: Models) -> dict
         return plan
     calls: list[CallRecord] = []
     candidates = plan
-    if len(plan) > 1:
+    if context.merge and len(plan) > 1:
         model, name = models.get("composer", context, context.composer_temperature)
         composed, record = call_text("composer", model, name, _merge_messages(state, plan), context)
         calls.append(record)
@@ -97,7 +98,7 @@ async def acomposer(state: State, runtime: Runtime[Context], *, models: Models) 
         return plan
     calls: list[CallRecord] = []
     candidates = plan
-    if len(plan) > 1:
+    if context.merge and len(plan) > 1:
         model, name = models.get("composer", context, context.composer_temperature)
         composed, record = await acall_text("composer", model, name, _merge_messages(state, plan), context)
         calls.append(record)

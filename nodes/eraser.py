@@ -1,8 +1,12 @@
 """Eraser agent (AuditErase's rewriting): one rewrite of the draft without the flagged
-targets. The graph sends k of these in parallel; each hands its rewrite straight to its
+targets — or, when the question itself named one (flagged before any draft was written),
+one answer written straight from the question without them (nothing is waited for that
+would be thrown away). The graph sends k of these in parallel; each hands its rewrite straight to its
 own critic, so ratings can never be mismatched with rewrites."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
@@ -16,7 +20,7 @@ from alu.graph.sealed import seal, unseal
 from alu.graph.state import CallRecord, CritiqueTask, EraseTask, Flag
 from alu.prompts import render
 
-__all__ = ["aeraser", "describe_targets", "eraser"]
+__all__ = ["aeraser", "describe_targets", "erase_tasks", "eraser"]
 
 
 def describe_targets(flags: list[Flag]) -> str:
@@ -27,7 +31,28 @@ def describe_targets(flags: list[Flag]) -> str:
     )
 
 
+def erase_tasks(
+    question: str, draft: str, flags: list[Flag], window: str, run_targets: list[dict[str, Any]], k: int
+) -> list[Send]:
+    """The k eraser calls of a flagged run, sent in parallel (``draft`` empty: the
+    question named a target and the erasers answer it without the flagged ones)."""
+    return [
+        Send(
+            "eraser",
+            EraseTask(index=i, question=question, draft=draft, flagged=flags, window=window, run_targets=run_targets),
+        )
+        for i in range(k)
+    ]
+
+
 def _messages(task: EraseTask) -> list[BaseMessage]:
+    if not task["draft"]:  # the question itself named a target: answer it without them
+        return [
+            SystemMessage(render("eraser_answer_system")),
+            HumanMessage(
+                render("eraser_answer_user", targets=describe_targets(task["flagged"]), question=task["question"])
+            ),
+        ]
     return [
         SystemMessage(render("eraser_system")),
         HumanMessage(

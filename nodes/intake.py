@@ -13,6 +13,7 @@ consumed, so it cannot stick to the thread either.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -20,10 +21,13 @@ from langgraph.types import Command, Overwrite
 
 from alu.domain import InvalidTargetError, Target
 from alu.graph.context import Context, InvalidContextError
+from alu.graph.conversation import read_exchange
+from alu.graph.flags import make_flag
 from alu.graph.inputs import InvalidInputError, read_input
 from alu.graph.policy import run_context
-from alu.graph.state import StageError, State
+from alu.graph.state import Flag, StageError, State
 from alu.graph.tracing import annotate_run
+from alu.nodes.eraser import erase_tasks
 
 __all__ = ["RUN_RESET", "aintake", "areject", "intake", "reject"]
 
@@ -50,23 +54,65 @@ def _reset() -> dict[str, Any]:
     return {**RUN_RESET, "ratings": Overwrite([]), "calls": Overwrite([]), "errors": Overwrite([])}
 
 
-def intake(state: State, runtime: Runtime[Context]) -> Command:
-    """Start the run: its question, window and targets, or the caller's error."""
+def _start(state: State, runtime: Runtime[Context]) -> tuple[Command | None, dict[str, Any], Context | None]:
+    """The run's channels (or the rejection, as a finished Command) and its context."""
     try:
         context = run_context(runtime.context)
         run = read_input(state, context)
         extra = [Target.parse(entry).to_value() for entry in state.get("targets") or ()]
     except _CALLER_ERRORS as exc:
         rejection = StageError(stage="intake", type=type(exc).__name__, message=str(exc))
-        return Command(update={**_reset(), "rejection": rejection}, goto="reject")
+        return Command(update={**_reset(), "rejection": rejection}, goto="reject"), {}, None
     annotate_run({"alu_tenant": context.tenant, "alu_window_chars": len(run.window)})
     update = {**_reset(), "question": run.question, "window": run.window, "chat": run.chat, "run_targets": extra}
-    return Command(update=update, goto="vanilla")
+    return None, update, context
+
+
+def _screen(update: dict[str, Any], runtime: Runtime[Context], context: Context) -> list[Flag]:
+    """The model-free stage on the question and the window, before any draft: the
+    targets the question itself names (direct mentions, by the window rule)."""
+    found = read_exchange(
+        update["question"],
+        update["window"],
+        store=runtime.store,
+        tenant=context.tenant,
+        extra=update["run_targets"],
+        size=context.shortlist_size,
+    )
+    if found.direct:
+        annotate_run({"alu_flagged": [m.target_id for m in found.direct], "alu_question_flagged": True})
+    return [make_flag(found.targets[m.target_id], m.span, "match") for m in found.direct]
+
+
+def _route(update: dict[str, Any], flags: list[Flag], context: Context) -> Command:
+    if not flags:
+        return Command(update=update, goto="vanilla")
+    # The question names a target: the draft would be thrown away, so none is written;
+    # the k erasers answer the question without the flagged targets (same critics, same
+    # final checks as any rewrite).
+    update = {**update, "flagged": flags}
+    return Command(
+        update=update,
+        goto=erase_tasks(update["question"], "", flags, update["window"], update["run_targets"], context.k),
+    )
+
+
+def intake(state: State, runtime: Runtime[Context]) -> Command:
+    """Start the run: its question, window and targets (or the caller's error), and the
+    question's own audit."""
+    rejected, update, context = _start(state, runtime)
+    if rejected is not None or context is None:
+        return rejected or Command(goto="reject")
+    return _route(update, _screen(update, runtime, context), context)
 
 
 async def aintake(state: State, runtime: Runtime[Context]) -> Command:
-    """:func:`intake` on the async path (no I/O: it runs on the event loop)."""
-    return intake(state, runtime)
+    """:func:`intake` on the async path: the question's audit in a worker thread."""
+    rejected, update, context = _start(state, runtime)
+    if rejected is not None or context is None:
+        return rejected or Command(goto="reject")
+    flags = await asyncio.to_thread(_screen, update, runtime, context)
+    return _route(update, flags, context)
 
 
 _ERRORS = {cls.__name__: cls for cls in _CALLER_ERRORS}

@@ -162,7 +162,9 @@ def _last_user_text(body: dict[str, Any]) -> str:
 def _default_prompts() -> dict[str, str]:
     from alu.prompts import load
 
-    return {agent: load(f"{agent}_system") for agent in AGENTS}
+    prompts = {agent: load(f"{agent}_system") for agent in AGENTS}
+    prompts["eraser_answer"] = load("eraser_answer_system")  # the eraser, from the question alone
+    return prompts
 
 
 class FaultyOpenAI:
@@ -188,7 +190,7 @@ class FaultyOpenAI:
         self.hang_s = hang_s
         self.trickle_s = trickle_s
         prompts = dict(prompts or _default_prompts())
-        self._agent_by_prompt = {text.strip(): agent for agent, text in prompts.items()}
+        self._agent_by_prompt = {text.strip(): agent.split("_")[0] for agent, text in prompts.items()}
         self._stopping = threading.Event()
         self._down = False
         self._closed = False

@@ -28,6 +28,9 @@ class ScriptedChatModel(BaseChatModel):
     """Seconds each async call awaits before replying (a slow model, without a thread)."""
     _calls: list[tuple[str, list[BaseMessage]]] = PrivateAttr(default_factory=list)
     _threads: list[tuple[str, int]] = PrivateAttr(default_factory=list)
+    _inflight: int = PrivateAttr(default=0)
+    max_inflight: int = 0
+    """Most async calls in flight at once (they overlap on the event loop)."""
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @property
@@ -71,9 +74,14 @@ class ScriptedChatModel(BaseChatModel):
         """Native async (no executor): the graph's async path must not need a thread."""
         with self._lock:
             self._threads.append(("async", threading.get_ident()))
-        if self.delay_s:
-            await asyncio.sleep(self.delay_s)
-        return self._result(messages, run_manager, **kwargs)
+        self._inflight += 1
+        self.max_inflight = max(self.max_inflight, self._inflight)
+        try:
+            if self.delay_s:
+                await asyncio.sleep(self.delay_s)
+            return self._result(messages, run_manager, **kwargs)
+        finally:
+            self._inflight -= 1
 
     def _result(self, messages, run_manager=None, **kwargs) -> ChatResult:
         tags = run_manager.tags if run_manager else []

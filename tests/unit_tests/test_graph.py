@@ -91,11 +91,11 @@ def test_flagged_query_runs_every_stage_k_times_in_parallel(store):
     model = flagged_script()
     out = create_alu_graph(model, store=store).invoke({"query": "Who wrote Pride and Prejudice?"})
     assert out["audit"]["decision"] == "rewritten"
-    assert out["answer"] == "It was published in 1813."
+    assert out["answer"] == CLEAN  # the best clean passing rewrite: no merge by default
     assert model.calls.count("eraser") == 5 and model.calls.count("critic") == 5
-    assert model.calls.count("composer") == 1 and model.calls[0] == "vanilla"
+    assert model.calls.count("composer") == 0 and model.calls[0] == "vanilla"
     assert sorted(r["index"] for r in out["audit"]["ratings"]) == [0, 1, 2, 3, 4]
-    assert out["audit"]["calls"] == 12
+    assert out["audit"]["calls"] == 11
     assert [f["source"] for f in out["audit"]["flagged"]] == ["match"]
     assert "Jane Austen" not in out["answer"]
 
@@ -129,13 +129,25 @@ def test_ratings_below_threshold_give_the_refusal(store):
     assert "composer" not in model.calls
 
 
-def test_mean_of_top_j_decides_and_weak_rewrites_are_not_merged(store):
+def test_with_merge_only_passing_rewrites_among_the_top_j_are_merged(store):
     ratings = [{"rating": 5}, {"rating": 5}, {"rating": 3}, {"rating": 1}, {"rating": 1}]
     model = flagged_script(critic=list(ratings))
-    out = create_alu_graph(model, store=store).invoke({"query": "Who?"}, context=Context(threshold=4.0))
-    assert out["audit"]["decision"] == "rewritten"  # top-3 mean 4.33
+    out = create_alu_graph(model, store=store).invoke({"query": "Who?"}, context=Context(threshold=4.0, merge=True))
+    assert out["audit"]["decision"] == "rewritten"
     merged = model.messages_of("composer")[0][-1].content
     assert merged.count(CLEAN) == 2  # only the two rewrites rated >= 4
+
+
+def test_one_clean_passing_rewrite_is_answered_whatever_the_others(store):
+    """The demo's case: two rewrites clean and rated 5, three still naming the target (capped
+    at 1). The old rule (mean of the top 3 = 3.7 < 4) refused; a blocked rewrite now leaves
+    the pool, and a clean one at or above the threshold is the answer."""
+    rewrites = ["Jane Austen wrote it.", CLEAN, "J. Austen wrote it.", CLEAN, "Austen did."]
+    model = flagged_script(eraser=list(rewrites), critic={"rating": 5})
+    out = create_alu_graph(model, store=store).invoke({"query": "Who wrote Pride and Prejudice?"})
+    assert out["audit"]["decision"] == "rewritten" and out["answer"] == CLEAN
+    assert sorted(r["rating"] for r in out["audit"]["ratings"]) == [1, 1, 1, 5, 5]
+    assert "composer" not in model.calls
 
 
 def test_rewrite_that_still_names_the_target_is_rated_1_whatever_the_critic_says(store):
@@ -157,7 +169,9 @@ def test_rewrite_that_still_names_the_target_is_rated_1_whatever_the_critic_says
 
 def test_composed_answer_that_names_the_target_is_replaced_by_a_clean_rewrite(store):
     model = flagged_script(composer="Jane Austen published it in 1813.")
-    out = create_alu_graph(model, store=store).invoke({"query": "Who wrote Pride and Prejudice?"})
+    out = create_alu_graph(model, store=store).invoke(
+        {"query": "Who wrote Pride and Prejudice?"}, context=Context(merge=True)
+    )
     assert out["answer"] == CLEAN and out["audit"]["decision"] == "rewritten"
 
 
@@ -171,7 +185,10 @@ def test_a_failing_stage_yields_the_refusal_never_the_draft(store, stage, fault)
         ConnectionError("model down") if fault == "raises" else ("not json {" if stage in ("auditor", "critic") else "")
     )
     model = flagged_script(**{"vanilla": draft, stage: failing})  # "" = unusable empty reply
-    out = create_alu_graph(model, store=store, max_attempts=2).invoke({"query": "Who wrote Pride and Prejudice?"})
+    context = Context(merge=stage == "composer")  # the composer calls a model only to merge
+    out = create_alu_graph(model, store=store, max_attempts=2).invoke(
+        {"query": "Who wrote Pride and Prejudice?"}, context=context
+    )
     assert out["answer"] == REFUSAL
     assert out["audit"]["decision"] == "refused"
     assert out["audit"]["error"]["stage"] == stage
@@ -309,4 +326,4 @@ def test_compiled_graph_works_as_a_node_of_a_parent_graph(store):
     out = app.invoke({"messages": [HumanMessage("Who wrote Pride and Prejudice?")]})
     assert out["steps"] == ["before"]
     assert [type(m).__name__ for m in out["messages"]] == ["HumanMessage", "AIMessage"]
-    assert out["messages"][-1].content == "It was published in 1813."
+    assert out["messages"][-1].content == CLEAN

@@ -91,7 +91,7 @@ def test_four_turns_on_one_thread_each_decided_alone(store):
         assert audit["decision"] == decision, (question, audit)
         assert audit["error"] is None, (question, audit["error"])
         if decision == "rewritten":
-            assert len(audit["ratings"]) == 5 and audit["calls"] == 12
+            assert len(audit["ratings"]) == 5 and audit["calls"] == 11
             assert "Austen" not in out["answer"]
         else:
             assert audit["ratings"] == [] and audit["flagged"] == []
@@ -129,7 +129,7 @@ def test_every_channel_but_messages_starts_empty_at_each_run(store):
     model = thread_model(critic=[{"rating": 5}] * 5 + [ConnectionError("down")] * 30)
     graph = create_alu_graph(model, store=store, checkpointer=MemorySaver(), max_attempts=1)
     config = _thread()
-    _ask(graph, config, "Who wrote Pride and Prejudice?")  # rewritten: 5 ratings, 12 calls
+    _ask(graph, config, "Who wrote Pride and Prejudice?")  # rewritten: 5 ratings, 11 calls
     failed = _ask(graph, config, "Who wrote Emma?")  # the critic fails: an error recorded
     assert failed["audit"]["error"]["stage"] == "critic"
     _ask(graph, config, "What is the capital of France?")
