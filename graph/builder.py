@@ -1,5 +1,8 @@
 """The ALU graph: intake → vanilla → auditor → (END | eraser ×k → critic ×k → composer).
 
+The guard entry (input with ``answer_to_audit``) goes intake → auditor: the answer was
+made elsewhere, so the vanilla call is skipped.
+
 Reads top to bottom: policies, nodes, edges, compile. Every node has a sync and an async
 body (``invoke``/``stream`` and ``ainvoke``/``astream``, which LangGraph server uses), so
 the async path awaits the models' async clients instead of a thread per call. ``graph`` at the bottom is the
@@ -91,7 +94,9 @@ def build_graph(
     builder.set_node_defaults(retry_policy=retry, error_handler=cast(Any, fail_closed))
 
     # Nodes: intake (the run's input and policy), then one per agent.
-    builder.add_node("intake", _node("intake", intake, aintake), destinations=("vanilla", "eraser", "reject"))
+    builder.add_node(
+        "intake", _node("intake", intake, aintake), destinations=("vanilla", "auditor", "eraser", "reject")
+    )
     builder.add_node("reject", _node("reject", reject, areject))
     builder.add_node("vanilla", _node("vanilla", vanilla, avanilla, models=bound), metadata={"alu_agent": "vanilla"})
     builder.add_node("auditor", _node("auditor", auditor, aauditor, models=bound), metadata={"alu_agent": "auditor"})

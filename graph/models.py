@@ -34,6 +34,7 @@ __all__ = [
     "acall_text",
     "call_structured",
     "call_text",
+    "internal_callbacks",
 ]
 
 CLIENT_MAX_RETRIES = 2  # the HTTP client's own retries (429 with retry-after, 5xx, resets)
@@ -179,6 +180,11 @@ def _internal_callbacks() -> Any:
     manager.handlers = keep(manager.handlers)
     manager.inheritable_handlers = keep(manager.inheritable_handlers)
     return manager
+
+
+internal_callbacks = _internal_callbacks
+"""The public name of :func:`_internal_callbacks` (for :mod:`alu.middleware`, which holds
+an app model's call and the guard graph's run out of the caller's streams the same way)."""
 
 
 def _config(agent: str, model_name: str) -> RunnableConfig:

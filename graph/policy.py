@@ -65,10 +65,10 @@ def _user_field(user: Any, name: str) -> Any:
         return getattr(user, name, None)
 
 
-def operator_context(user: Any = None) -> Context:
-    """The operator's policy for a server run: the environment, then the auth user's
-    ``alu_policy`` (fields of :class:`Context`) and ``alu_tenant``."""
-    base = Context()
+def operator_context(user: Any = None, base: Context | None = None) -> Context:
+    """The operator's policy for a server run: ``base`` (default: the environment), then
+    the auth user's ``alu_policy`` (fields of :class:`Context`) and ``alu_tenant``."""
+    base = base if base is not None else Context()
     policy = _user_field(user, "alu_policy")
     if isinstance(policy, Mapping) and policy:
         base = ensure_context({**_values(base), **dict(policy)})

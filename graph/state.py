@@ -1,7 +1,8 @@
 """Typed state of the ALU graph, with the input and output schemas callers see.
 
 Input: ``{"query": str}`` or chat ``{"messages": [...]}`` (the last human message is the
-query, earlier turns are context), plus optional per-run ``targets``. Output: ``answer``,
+query, earlier turns are context), plus optional per-run ``targets``, and for the guard
+entry ``answer_to_audit`` (an answer made elsewhere, audited instead of a vanilla draft). Output: ``answer``,
 ``audit`` and, for chat input, ``messages`` with the answer appended. Everything else —
 the vanilla draft, the rewrites, the ratings — is internal state: it is not in the output
 schema, so it is never returned or streamed to the caller.
@@ -150,6 +151,11 @@ class InputState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
     targets: list[str | dict[str, Any]] | None
     """Targets to forget for this run only, on top of the tenant's registry."""
+    answer_to_audit: str | None
+    """The guard entry: an answer made elsewhere (an app's own model or agent) to audit
+    instead of drafting one — the vanilla call is skipped. The question still comes from
+    ``query`` or the last human message (the judge reads it). A key of its own, distinct
+    from the output's ``answer`` (which stays on a thread), consumed by the first node."""
 
 
 class OutputState(TypedDict, total=False):

@@ -4,11 +4,14 @@ and starts the run's state empty.
 Why a node of its own: on a checkpointer thread every channel keeps its value between
 runs. Ratings, calls, an error or an old ``query`` left there would poison the next run
 (ten ratings where five were expected; the previous question answered again). Intake
-consumes ``query`` and ``targets`` (they belong to this run's input only) and resets every
+consumes ``query``, ``targets`` and ``answer_to_audit`` (they belong to this run's input only) and resets every
 run channel, so the thread keeps the conversation (``messages``) and nothing else that a
 later run reads. A caller error (bad input, a context that would loosen the policy, an
 invalid per-run target) is recorded and raised by ``reject`` *after* the input has been
 consumed, so it cannot stick to the thread either.
+
+The guard entry: input with ``answer_to_audit`` (an answer made elsewhere) goes straight
+to the auditor with that answer as the (sealed) draft; the vanilla model is not called.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from alu.graph.conversation import read_exchange
 from alu.graph.flags import make_flag
 from alu.graph.inputs import InvalidInputError, read_input
 from alu.graph.policy import run_context
+from alu.graph.sealed import seal
 from alu.graph.state import Flag, StageError, State
 from alu.graph.tracing import annotate_run
 from alu.nodes.eraser import erase_tasks
@@ -34,6 +38,7 @@ __all__ = ["RUN_RESET", "aintake", "areject", "intake", "reject"]
 RUN_RESET: dict[str, Any] = {
     "query": None,
     "targets": None,
+    "answer_to_audit": None,
     "question": "",
     "window": "",
     "chat": False,
@@ -54,17 +59,33 @@ def _reset() -> dict[str, Any]:
     return {**RUN_RESET, "ratings": Overwrite([]), "calls": Overwrite([]), "errors": Overwrite([])}
 
 
+def _answer_to_audit(state: State) -> str | None:
+    """The guard entry's answer, or None for an ordinary run (raises for a bad one)."""
+    answer = state.get("answer_to_audit")
+    if answer is None:
+        return None
+    if not isinstance(answer, str):
+        raise InvalidInputError(f"answer_to_audit must be a string, got {type(answer).__name__}")
+    if not answer.strip():
+        raise InvalidInputError("answer_to_audit is empty: pass the answer to audit (or leave the key out)")
+    return answer.strip()
+
+
 def _start(state: State, runtime: Runtime[Context]) -> tuple[Command | None, dict[str, Any], Context | None]:
-    """The run's channels (or the rejection, as a finished Command) and its context."""
+    """The run's channels (or, finished, the rejection or the guard entry's route to the
+    auditor) and its context."""
     try:
         context = run_context(runtime.context)
         run = read_input(state, context)
         extra = [Target.parse(entry).to_value() for entry in state.get("targets") or ()]
+        guarded = _answer_to_audit(state)
     except _CALLER_ERRORS as exc:
         rejection = StageError(stage="intake", type=type(exc).__name__, message=str(exc))
         return Command(update={**_reset(), "rejection": rejection}, goto="reject"), {}, None
-    annotate_run({"alu_tenant": context.tenant, "alu_window_chars": len(run.window)})
+    annotate_run({"alu_tenant": context.tenant, "alu_window_chars": len(run.window), "alu_guard": guarded is not None})
     update = {**_reset(), "question": run.question, "window": run.window, "chat": run.chat, "run_targets": extra}
+    if guarded is not None:  # the guard entry: the answer was made elsewhere
+        return Command(update={**update, "draft": seal(guarded)}, goto="auditor"), update, context
     return None, update, context
 
 
@@ -100,17 +121,17 @@ def _route(update: dict[str, Any], flags: list[Flag], context: Context) -> Comma
 def intake(state: State, runtime: Runtime[Context]) -> Command:
     """Start the run: its question, window and targets (or the caller's error), and the
     question's own audit."""
-    rejected, update, context = _start(state, runtime)
-    if rejected is not None or context is None:
-        return rejected or Command(goto="reject")
+    finished, update, context = _start(state, runtime)
+    if finished is not None or context is None:
+        return finished or Command(goto="reject")
     return _route(update, _screen(update, runtime, context), context)
 
 
 async def aintake(state: State, runtime: Runtime[Context]) -> Command:
     """:func:`intake` on the async path: the question's audit in a worker thread."""
-    rejected, update, context = _start(state, runtime)
-    if rejected is not None or context is None:
-        return rejected or Command(goto="reject")
+    finished, update, context = _start(state, runtime)
+    if finished is not None or context is None:
+        return finished or Command(goto="reject")
     flags = await asyncio.to_thread(_screen, update, runtime, context)
     return _route(update, flags, context)
 

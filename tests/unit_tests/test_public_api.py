@@ -18,8 +18,9 @@ REPO = Path(__file__).resolve().parents[2]
 PUBLIC = {
     "alu": [
         "Context", "InvalidContextError", "InvalidInputError", "InvalidTargetError", "Target",
-        "TargetRegistry", "build_graph", "create_alu_graph", "graph",
+        "TargetRegistry", "UnlearningMiddleware", "build_graph", "create_alu_graph", "graph",
     ],
+    "alu.middleware": ["AgentAudit", "UnlearningMiddleware", "UnlearningState"],
     "alu.targets": [
         "CHANGE_RETENTION_S", "DEFAULT_TENANT", "InvalidTargetError", "MAX_ALIASES", "MAX_CHANGE_IDS",
         "MAX_NAME_CHARS", "TARGET_KINDS", "Target", "TargetKind", "TargetRegistry", "VERSION_KEY", "_prune_ops",
