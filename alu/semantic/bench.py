@@ -137,6 +137,21 @@ def load_people(data: Path) -> list[Target]:
     return people
 
 
+def keep_texts(sets: dict[str, list[dict]], learn=lambda v: v) -> list[str]:
+    """The keep side: the shipped text, plus the keep sets' questions and their drafts'
+    sentences (statements: a classifier that saw only questions flags answers)."""
+    from .index import default_keep_texts
+    from .profiles import chunk_texts
+
+    out = default_keep_texts()
+    for k, v in sets.items():
+        if k.startswith(KEEP_SETS):
+            for x in learn(v):
+                out.append(x["question"])
+                out.extend(c for _, c in chunk_texts({"draft": x["draft"]}))
+    return list(dict.fromkeys(out))
+
+
 def _half(text: str) -> int:
     return hashlib.sha256(text.encode()).digest()[0] & 1
 
@@ -164,8 +179,10 @@ def run(
     drafts: bool = True,
     scale: bool = True,
     curve: bool = False,
+    cache_path: Path | None = None,
     log=lambda *_: None,
 ) -> dict:
+    from .cache import MemoryVectorCache, SqliteVectorCache
     from .embeddings import default_embeddings, model_key
     from .index import DEFAULT_THRESHOLDS, SemanticIndex, default_keep_texts
     from .profiles import chunk_texts
@@ -185,9 +202,7 @@ def run(
 
     emb = default_embeddings()
     examples = {TOPICS[k].id: [x["question"] for x in learn(v)] for k, v in ex_sets.items() if k in TOPICS}
-    keep = default_keep_texts() + [
-        x["question"] for k, v in ex_sets.items() if k.startswith(KEEP_SETS) for x in learn(v)
-    ]
+    keep = keep_texts(ex_sets, learn)
     people = load_people(Path(examples_dir))
     targets = [*TOPICS.values(), *people]
     log(f"targets: {len(targets)} ({len(people)} people); examples: "
@@ -209,15 +224,17 @@ def run(
                 all_chunks[c] = None
     texts = list(all_chunks)
     t0 = time.perf_counter()
+    cache = SqliteVectorCache(cache_path) if cache_path else MemoryVectorCache()
     log(f"embedding {len(texts)} chunks…")
-    vecs = emb.embed_array(texts)
-    log(f"  {time.perf_counter() - t0:.1f} s")
+    probe = SemanticIndex(emb, cache=cache)
+    vecs, n_new = probe._vectors(texts)
+    log(f"  {time.perf_counter() - t0:.1f} s ({n_new} embedded, the rest from the cache)")
     vec_of = dict(zip(texts, vecs))
 
     out: dict = {"model": {"key": model_key(emb), "id": emb.model_id, "version": emb.version, "dims": emb.dims},
                  "split": "hash halves of DIR (examples and keep from one, tests from the other)" if same else "DIR2 learnt, DIR tested"}
     t0 = time.perf_counter()
-    index = SemanticIndex(emb, keep_texts=keep)
+    index = SemanticIndex(emb, keep_texts=keep, cache=cache)
     stats = index.sync(targets, version="bench", examples=examples)
     out["sync"] = {"seconds": round(time.perf_counter() - t0, 2), "fitted": stats.fitted, "embedded": stats.embedded}
     th = DEFAULT_THRESHOLDS
@@ -226,10 +243,10 @@ def run(
     if drafts:
         out["drafts"] = {k: _rates(index, v, vec_of, chunker_d, th) for k, v in tested.items()}
     # the product default: only the shipped keep text
-    idx_default = SemanticIndex(emb)
+    idx_default = SemanticIndex(emb, cache=cache)
     idx_default.sync(targets, version="bench", examples=examples)
     out["shipped_keep_only"] = {k: _rates(idx_default, v, vec_of, chunker_q, th) for k, v in tested.items()}
-    zs = SemanticIndex(emb)
+    zs = SemanticIndex(emb, cache=cache)
     zs.sync(targets, version="bench")
     out["zero_shot"] = {k: _rates(zs, v, vec_of, chunker_q, th) for k, v in tested.items()}
     if curve:
@@ -323,7 +340,7 @@ def scale_cost(index, emb, tested, vec_of, chunker, *, sizes=(100, 100_000), que
     from .index import DEFAULT_THRESHOLDS, SemanticIndex
     from .profiles import profile_texts
 
-    real_rows = index._snap.rows if index._snap is not None else np.zeros((1, emb.dims), np.float32)
+    real_rows = np.vstack([p.rows for p in index._snap.parts if p.rows.shape[0]])
     rng = np.random.default_rng(1)
     pool = [q for v in tested.values() for q in v]
     picks = [pool[i] for i in rng.choice(len(pool), size=min(queries, len(pool)), replace=False)]
@@ -341,8 +358,9 @@ def scale_cost(index, emb, tested, vec_of, chunker, *, sizes=(100, 100_000), que
                 if (key := text_key(x)) not in fill:
                     v = real_rows[rng.integers(len(real_rows))] + rng.normal(0, 0.05, emb.dims).astype(np.float32)
                     fill[key] = (v / np.linalg.norm(v)).astype(np.float32)
-        if isinstance(index.cache, MemoryVectorCache):  # the real targets' own vectors
-            cache._data.update(index.cache._data)
+        for t in targets[: len(base_targets)]:  # the real targets' own vectors
+            texts = profile_texts(t)
+            cache.put_many(index.model_key, dict(zip(map(text_key, texts), index._vectors(texts)[0])))
         cache.put_many(index.model_key, fill)
         big = SemanticIndex(emb, cache=cache, keep_texts=index._keep_texts)
         big._key = index.model_key
@@ -352,7 +370,7 @@ def scale_cost(index, emb, tested, vec_of, chunker, *, sizes=(100, 100_000), que
         for tid in examples:
             if tid in big._entries:
                 big._entries[tid].clf = index._entries[tid].clf
-        big._snap = big._snapshot()
+        big._publish()
         sync_s = time.perf_counter() - t0
         for c, v in qv[:10]:
             big.search_vectors(c, v, DEFAULT_THRESHOLDS)
@@ -361,9 +379,9 @@ def scale_cost(index, emb, tested, vec_of, chunker, *, sizes=(100, 100_000), que
             t1 = time.perf_counter()
             big.search_vectors(c, v, DEFAULT_THRESHOLDS)
             times.append(time.perf_counter() - t1)
-        snap = big._snap
-        mb = (snap.rows.nbytes + big._rows.nbytes) / 2**20
-        out[str(n)] = {"targets": len(big), "rows": int(snap.rows.shape[0]), "p50_ms": _pct(times, 50), "p95_ms": _pct(times, 95),
+        mb = sum(p.rows.nbytes for p in big._parts) / 2**20
+        out[str(n)] = {"targets": len(big), "rows": int(sum(p.n_rows for p in big._parts)),
+                       "ann": [p.ann is not None for p in big._parts], "p50_ms": _pct(times, 50), "p95_ms": _pct(times, 95),
                        "sync_s_from_cache": round(sync_s, 2), "vectors_mb": round(mb, 1),
                        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
         log(f"  {n} targets: {out[str(n)]}")
@@ -387,11 +405,12 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-drafts", action="store_true", help="stems only")
     p.add_argument("--no-scale", action="store_true", help="skip the 100/100,000-target timing")
     p.add_argument("--curve", action="store_true", help="add the calibration curve")
+    p.add_argument("--cache", type=Path, default=None, help="SQLite vector cache file (re-runs embed nothing new)")
 
 
 def _run_args(args) -> int:
     log = (lambda *a: print(*a, file=sys.stderr, flush=True)) if args.json else (lambda *a: print(*a, flush=True))
-    out = run(args.data, args.examples, drafts=not args.no_drafts, scale=not args.no_scale, curve=args.curve, log=log)
+    out = run(args.data, args.examples, drafts=not args.no_drafts, scale=not args.no_scale, curve=args.curve, cache_path=args.cache, log=log)
     if args.json:
         print(json.dumps(out, indent=1))
         return 0

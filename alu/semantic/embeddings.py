@@ -127,9 +127,10 @@ class MiniLMEmbeddings(Embeddings):
         if not texts:
             return out
         self._load()
-        encs = self._tokenizer.encode_batch([t or "" for t in texts])
+        live = [i for i, t in enumerate(texts) if t and t.strip()]
+        encs = dict(zip(live, self._tokenizer.encode_batch([texts[i] for i in live])))
         # Batches of similar length: little padding, which is most of the cost.
-        order = sorted(range(len(texts)), key=lambda i: len(encs[i].ids))
+        order = sorted(live, key=lambda i: len(encs[i].ids))
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
             width = max(len(encs[i].ids) for i in idx)

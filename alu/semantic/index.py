@@ -55,6 +55,11 @@ __all__ = [
     "NEVER_FLAGGED_KINDS",
 ]
 
+ANN_MIN_ROWS = 20_000
+"""Profile rows from which the search goes through the inverted-file index (if faiss)."""
+ANN_K = 64
+"""Rows shortlisted per chunk by the inverted-file index."""
+
 NEVER_FLAGGED_KINDS = frozenset({"person"})
 """Kinds whose semantic hits are judge candidates only, whatever the thresholds say."""
 
@@ -106,8 +111,8 @@ DEFAULT_THRESHOLDS = SemanticThresholds(
     ),
     classifier=_bands(
         {
-            "topic": Band(candidate=0.50, flag=0.80),
-            "other": Band(candidate=0.50, flag=0.80),
+            "topic": Band(candidate=0.50, flag=0.85),
+            "other": Band(candidate=0.50, flag=0.85),
             "person": Band(candidate=0.70),
             "organization": Band(candidate=0.70),
             "place": Band(candidate=0.70),
@@ -149,28 +154,134 @@ def default_keep_texts() -> list[str]:
 class _Entry:
     target: Target
     fp: str
+    part: int  # 0: exact partition, 1: candidate-kind partition
     slot: int
     ex_fp: str | None = None
     clf: Classifier | None = None
 
 
+_KIND_INDEX = {k: i for i, k in enumerate(TARGET_KINDS)}
+ANN_KINDS = frozenset({"person", "organization", "place"})
+"""Kinds kept in their own partition: by default judge candidates only, and the bulk of a
+large registry, so it is the one that outgrows exact search first; topics, works and
+"other" (flagged without a model) stay exact until they alone pass ``ann_min_rows``."""
+
+
 @dataclass(frozen=True)
-class _Snapshot:
-    """Immutable arrays one search reads (a sync swaps in a new one)."""
+class _PartSnap:
+    """Immutable arrays of one partition that a search reads (a sync swaps in new ones)."""
 
     rows: np.ndarray  # (n_rows, d) profile text vectors, grouped by slot
     starts: np.ndarray  # (n_slots,) first row of each slot's group
     ends: np.ndarray  # (n_slots,)
     live: np.ndarray  # (n_slots,) bool
     kinds: np.ndarray  # (n_slots,) index into TARGET_KINDS
-    has_clf: np.ndarray  # (n_slots,) bool
+    skip: np.ndarray  # (n_slots,) bool: scored by a classifier instead
     ids: tuple[str, ...]  # slot → target id ("" when dead)
+    row_slot: np.ndarray  # (n_rows,) slot of each row
+    ann: "_Ann | None"
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    parts: tuple[_PartSnap, ...]
     W: np.ndarray  # (n_clf, d) classifier weights
     b: np.ndarray  # (n_clf,)
-    clf_slots: np.ndarray  # (n_clf,) slot of each classifier
+    clf_ids: tuple[str, ...]
+    clf_kinds: np.ndarray
 
 
-_KIND_INDEX = {k: i for i, k in enumerate(TARGET_KINDS)}
+class _Partition:
+    """Append-only row buffer: each target's rows contiguous; removals zero their rows and
+    are compacted away once a third of the rows are dead."""
+
+    def __init__(self, ann_min_rows: int | None) -> None:
+        self.ann_min_rows = ann_min_rows  # None: always exact
+        self.rows = np.zeros((0, 0), dtype=np.float32)
+        self.n_rows = 0
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.ids: list[str] = []
+        self.dead_rows = 0
+        self.killed: list[np.ndarray] = []
+        self.added_from = 0
+        self.ann: _Ann | None = None
+
+    def begin(self) -> None:
+        self.killed, self.added_from = [], self.n_rows
+
+    def append(self, target_id: str, block: np.ndarray) -> int:
+        need = self.n_rows + len(block)
+        if self.rows.size == 0:
+            self.rows = np.zeros((max(64, need), block.shape[1]), dtype=np.float32)
+        elif need > self.rows.shape[0]:
+            grown = np.zeros((max(need, self.rows.shape[0] * 2), self.rows.shape[1]), dtype=np.float32)
+            grown[: self.n_rows] = self.rows[: self.n_rows]
+            self.rows = grown
+        self.rows[self.n_rows : need] = block
+        self.starts.append(self.n_rows)
+        self.ends.append(need)
+        self.ids.append(target_id)
+        self.n_rows = need
+        return len(self.ids) - 1
+
+    def kill(self, slot: int) -> None:
+        lo, hi = self.starts[slot], self.ends[slot]
+        self.killed.append(np.arange(lo, hi))
+        self.rows[lo:hi] = 0.0
+        self.dead_rows += hi - lo
+        self.ids[slot] = ""
+
+    def finish(self, entries: list[_Entry]) -> None:
+        """Compact if needed, then bring the inverted-file index in step."""
+        rebuild = False
+        if self.dead_rows > max(1024, self.n_rows // 3):
+            old_rows, old_starts, old_ends = self.rows, self.starts, self.ends
+            self.rows = np.zeros((0, 0), dtype=np.float32)
+            self.n_rows, self.starts, self.ends, self.ids, self.dead_rows = 0, [], [], [], 0
+            for e in entries:
+                e.slot = self.append(e.target.id, old_rows[old_starts[e.slot] : old_ends[e.slot]])
+            rebuild = True
+        live_rows = self.n_rows - self.dead_rows
+        if self.ann_min_rows is None or live_rows < self.ann_min_rows or _faiss() is None:
+            self.ann = None
+            return
+        if self.ann is None or rebuild or self.ann.outgrown(self.n_rows):
+            self.ann = _Ann.build(self.rows[: self.n_rows], self.live_rows())
+            return
+        if self.killed:
+            self.ann.remove(np.concatenate(self.killed))
+        if self.added_from < self.n_rows:
+            ids = np.arange(self.added_from, self.n_rows)[self.live_rows()[self.added_from :]]
+            self.ann.add(self.rows[ids], ids)
+
+    def live_rows(self) -> np.ndarray:
+        mask = np.zeros(self.n_rows, dtype=bool)
+        for s, tid in enumerate(self.ids):
+            if tid:
+                mask[self.starts[s] : self.ends[s]] = True
+        return mask
+
+    def snapshot(self, entries: list[_Entry]) -> _PartSnap:
+        n = len(self.ids)
+        kinds = np.zeros(n, dtype=np.int16)
+        skip = np.zeros(n, dtype=bool)
+        for e in entries:
+            kinds[e.slot] = _KIND_INDEX.get(e.target.kind, _KIND_INDEX["other"])
+            skip[e.slot] = e.clf is not None
+        starts = np.asarray(self.starts, dtype=np.int64)
+        ends = np.asarray(self.ends, dtype=np.int64)
+        return _PartSnap(
+            rows=self.rows[: self.n_rows],
+            starts=starts,
+            ends=ends,
+            live=np.array([bool(i) for i in self.ids], dtype=bool),
+            kinds=kinds,
+            skip=skip,
+            ids=tuple(self.ids),
+            row_slot=np.repeat(np.arange(n, dtype=np.int64), ends - starts) if n else np.zeros(0, np.int64),
+            ann=self.ann,
+        )
 
 
 class SemanticIndex:
@@ -180,6 +291,12 @@ class SemanticIndex:
     ``cache``: a :mod:`alu.semantic.cache` vector cache (default: in memory) so a restart
     does not re-embed. ``keep_texts``: the general text classifiers learn against
     (default: :func:`default_keep_texts`; pass in-domain benign questions to do better).
+    Up to ``ann_min_rows`` profile rows per partition (candidate-only kinds: persons,
+    organizations, places; the others) the search is exact, one matrix product. Above,
+    when ``faiss-cpu`` is installed, an inverted-file index with 8-bit codes shortlists
+    the ``ANN_K`` nearest rows per chunk (eight times more when the last of them could
+    still pass a threshold), and only their targets are scored, exactly from the float32
+    rows. Safe for one writer (``sync``) and many searches.
     """
 
     def __init__(
@@ -189,6 +306,7 @@ class SemanticIndex:
         cache: VectorCache | None = None,
         keep_texts: Sequence[str] | None = None,
         l2: float = 0.3,
+        ann_min_rows: int = ANN_MIN_ROWS,
     ) -> None:
         self.embeddings = as_embeddings(embeddings)
         self.cache: VectorCache = cache if cache is not None else MemoryVectorCache()
@@ -199,12 +317,7 @@ class SemanticIndex:
         self._entries: dict[str, _Entry] = {}
         self._version: object = None
         self._lock = threading.RLock()
-        self._rows = np.zeros((0, 0), dtype=np.float32)
-        self._n_rows = 0
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-        self._slot_ids: list[str] = []
-        self._dead_rows = 0
+        self._parts = (_Partition(ann_min_rows), _Partition(ann_min_rows))
         self._snap: _Snapshot | None = None
 
     # -- vectors -------------------------------------------------------------------------
@@ -216,20 +329,17 @@ class SemanticIndex:
 
     def _vectors(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
         """Vectors for ``texts`` through the cache; returns (matrix, number embedded)."""
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32), 0
         keys = [text_key(t) for t in texts]
-        found = self.cache.get_many(self.model_key, set(keys)) if texts else {}
+        found = self.cache.get_many(self.model_key, set(keys))
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
         if missing:
             vecs = embed_array(self.embeddings, missing)
             new = {text_key(t): v for t, v in zip(missing, vecs)}
             self.cache.put_many(self.model_key, new)
             found.update(new)
-        if not texts:
-            return np.zeros((0, self._dims() or 1), dtype=np.float32), 0
         return np.stack([found[k] for k in keys]).astype(np.float32, copy=False), len(missing)
-
-    def _dims(self) -> int:
-        return self._rows.shape[1] if self._rows.size else 0
 
     def keep_vectors(self) -> np.ndarray:
         if self._keep is None:
@@ -256,6 +366,8 @@ class SemanticIndex:
             if version is not None and version == self._version:
                 return SyncStats(unchanged=len(self._entries), skipped=True)
             examples = examples or {}
+            for part in self._parts:
+                part.begin()
             seen: set[str] = set()
             todo: list[tuple[Target, str, list[str], list[str]]] = []
             added = changed = unchanged = 0
@@ -268,27 +380,24 @@ class SemanticIndex:
                 if old is not None and old.fp == fp:
                     unchanged += 1
                     continue
-                if old is None:
-                    added += 1
-                else:
-                    changed += 1
+                added += old is None
+                changed += old is not None
                 todo.append((t, fp, texts, ex))
             removed = [i for i in self._entries if i not in seen]
             for i in removed:
-                self._kill(self._entries.pop(i))
+                e = self._entries.pop(i)
+                self._parts[e.part].kill(e.slot)
             # one batch of embeddings for all new texts
-            all_texts = [x for _, _, texts, _ in todo for x in texts]
-            vecs, embedded = self._vectors(all_texts)
-            fitted = 0
-            pos = 0
+            vecs, embedded = self._vectors([x for _, _, texts, _ in todo for x in texts])
+            fitted = pos = 0
             for t, fp, texts, ex in todo:
                 block = vecs[pos : pos + len(texts)]
                 pos += len(texts)
                 old = self._entries.pop(t.id, None)
                 if old is not None:
-                    self._kill(old)
-                slot = self._append(t.id, block)
-                entry = _Entry(target=t, fp=fp, slot=slot)
+                    self._parts[old.part].kill(old.slot)
+                part = 1 if t.kind in ANN_KINDS else 0
+                entry = _Entry(target=t, fp=fp, part=part, slot=self._parts[part].append(t.id, block))
                 if ex:
                     ex_fp = fingerprint(ex, self.l2, len(self.keep_vectors()))
                     if old is not None and old.ex_fp == ex_fp:
@@ -296,15 +405,12 @@ class SemanticIndex:
                     else:
                         exv, n = self._vectors(ex)
                         embedded += n
-                        entry.clf = fit_classifier(
-                            exv, self.keep_vectors(), l2=self.l2, warm=old.clf if old else None
-                        )
+                        warm = old.clf if old is not None else None
+                        entry.clf = fit_classifier(exv, self.keep_vectors(), l2=self.l2, warm=warm)
                         entry.ex_fp = ex_fp
                         fitted += 1
                 self._entries[t.id] = entry
-            if self._dead_rows > max(1024, self._n_rows // 3):
-                self._compact()
-            self._snap = self._snapshot()
+            self._publish()
             self._version = version
             return SyncStats(
                 added=added,
@@ -316,62 +422,24 @@ class SemanticIndex:
                 seconds=time.perf_counter() - t0,
             )
 
+    def _publish(self) -> None:
+        by_part: tuple[list[_Entry], list[_Entry]] = ([], [])
+        for e in self._entries.values():
+            by_part[e.part].append(e)
+        for part, entries in zip(self._parts, by_part):
+            part.finish(entries)
+        clfs = [e for e in self._entries.values() if e.clf is not None]
+        d = next((p.rows.shape[1] for p in self._parts if p.rows.size), 1)
+        self._snap = _Snapshot(
+            parts=tuple(p.snapshot(es) for p, es in zip(self._parts, by_part)),
+            W=np.stack([e.clf.w for e in clfs]) if clfs else np.zeros((0, d), dtype=np.float32),
+            b=np.asarray([e.clf.b for e in clfs], dtype=np.float32),
+            clf_ids=tuple(e.target.id for e in clfs),
+            clf_kinds=np.asarray([_KIND_INDEX.get(e.target.kind, _KIND_INDEX["other"]) for e in clfs], dtype=np.int64),
+        )
+
     def __len__(self) -> int:
         return len(self._entries)
-
-    def _append(self, target_id: str, block: np.ndarray) -> int:
-        need = self._n_rows + len(block)
-        if self._rows.size == 0:
-            self._rows = np.zeros((max(64, need), block.shape[1]), dtype=np.float32)
-        elif need > self._rows.shape[0]:
-            grown = np.zeros((max(need, self._rows.shape[0] * 2), self._rows.shape[1]), dtype=np.float32)
-            grown[: self._n_rows] = self._rows[: self._n_rows]
-            self._rows = grown
-        self._rows[self._n_rows : need] = block
-        self._starts.append(self._n_rows)
-        self._ends.append(need)
-        self._slot_ids.append(target_id)
-        self._n_rows = need
-        return len(self._slot_ids) - 1
-
-    def _kill(self, entry: _Entry) -> None:
-        s = entry.slot
-        self._rows[self._starts[s] : self._ends[s]] = 0.0
-        self._dead_rows += self._ends[s] - self._starts[s]
-        self._slot_ids[s] = ""
-
-    def _compact(self) -> None:
-        old_rows, old_starts, old_ends = self._rows, self._starts, self._ends
-        self._rows = np.zeros((0, 0), dtype=np.float32)
-        self._n_rows, self._starts, self._ends, self._slot_ids, self._dead_rows = 0, [], [], [], 0
-        for entry in self._entries.values():
-            s = entry.slot
-            entry.slot = self._append(entry.target.id, old_rows[old_starts[s] : old_ends[s]])
-
-    def _snapshot(self) -> _Snapshot:
-        n = len(self._slot_ids)
-        live = np.array([bool(i) for i in self._slot_ids], dtype=bool)
-        kinds = np.zeros(n, dtype=np.int16)
-        has_clf = np.zeros(n, dtype=bool)
-        clfs: list[tuple[int, Classifier]] = []
-        for e in self._entries.values():
-            kinds[e.slot] = _KIND_INDEX.get(e.target.kind, _KIND_INDEX["other"])
-            if e.clf is not None:
-                has_clf[e.slot] = True
-                clfs.append((e.slot, e.clf))
-        d = self._rows.shape[1] if self._rows.size else 1
-        return _Snapshot(
-            rows=self._rows[: self._n_rows],
-            starts=np.asarray(self._starts, dtype=np.int64),
-            ends=np.asarray(self._ends, dtype=np.int64),
-            live=live,
-            kinds=kinds,
-            has_clf=has_clf,
-            ids=tuple(self._slot_ids),
-            W=np.stack([c.w for _, c in clfs]) if clfs else np.zeros((0, d), dtype=np.float32),
-            b=np.asarray([c.b for _, c in clfs], dtype=np.float32),
-            clf_slots=np.asarray([s for s, _ in clfs], dtype=np.int64),
-        )
 
     # -- search --------------------------------------------------------------------------
     def embed_query(self, texts: Mapping[str, str], *, max_chunks: int = 24):
@@ -403,43 +471,120 @@ class SemanticIndex:
     ) -> list[SemanticHit]:
         """The target-dependent part of :meth:`search`, on already embedded chunks."""
         snap = self._snap
-        if snap is None or not chunks or not snap.live.any():
+        if snap is None or not chunks:
             return []
         cand, flag = _threshold_arrays(thresholds)
-        hits: list[SemanticHit] = []
         vecs = np.asarray(vecs, dtype=np.float32)
-        # zero-shot profiles: one matrix product over all rows, max per target's group
-        if snap.rows.shape[0]:
-            S = vecs @ snap.rows.T  # (chunks, rows)
-            best = np.maximum.reduceat(S, snap.starts, axis=1).max(axis=0)
-            # mean-top-k <= max: only targets whose best row passes can pass
-            sim_c = cand[0][snap.kinds]
-            slots = np.nonzero((best >= sim_c) & snap.live & ~snap.has_clf)[0]
-            for s in slots:
-                block = S[:, snap.starts[s] : snap.ends[s]]
-                k = min(TOP_K, block.shape[1])
-                per_chunk = np.sort(block, axis=1)[:, -k:].mean(axis=1)
-                ci = int(per_chunk.argmax())
-                score = float(per_chunk[ci])
-                kind = TARGET_KINDS[snap.kinds[s]]
-                band = _band(score, cand[0][snap.kinds[s]], flag[0][snap.kinds[s]])
-                if band:
-                    hits.append(SemanticHit(snap.ids[s], kind, score, band, chunks[ci][1], chunks[ci][0], "similarity"))
-        # classifiers: one more (small) matrix product
-        if len(snap.clf_slots):
+        hits: list[SemanticHit] = []
+        for part in snap.parts:
+            if part.rows.shape[0]:
+                hits.extend(self._similarity_hits(part, chunks, vecs, cand[0], flag[0]))
+        if len(snap.clf_ids):  # classifiers: one more (small) matrix product
             P = 1.0 / (1.0 + np.exp(-(vecs @ snap.W.T + snap.b)))  # (chunks, n_clf)
             ci_all = P.argmax(axis=0)
-            for j, s in enumerate(snap.clf_slots):
-                if not snap.live[s]:
-                    continue
-                ci = int(ci_all[j])
+            for j, tid in enumerate(snap.clf_ids):
+                ci, k = int(ci_all[j]), snap.clf_kinds[j]
                 score = float(P[ci, j])
-                band = _band(score, cand[1][snap.kinds[s]], flag[1][snap.kinds[s]])
+                band = _band(score, cand[1][k], flag[1][k])
                 if band:
-                    kind = TARGET_KINDS[snap.kinds[s]]
-                    hits.append(SemanticHit(snap.ids[s], kind, score, band, chunks[ci][1], chunks[ci][0], "classifier"))
+                    hits.append(SemanticHit(tid, TARGET_KINDS[k], score, band, chunks[ci][1], chunks[ci][0], "classifier"))
         hits.sort(key=lambda h: (h.band != "flag", -h.score))
         return hits
+
+    def _similarity_hits(self, part: _PartSnap, chunks, vecs, cand, flag) -> list[SemanticHit]:
+        sim_c = cand[part.kinds]
+        if part.ann is not None:
+            n = part.rows.shape[0]
+            k = min(ANN_K, n)
+            with self._lock:  # faiss: no search while a sync adds or removes
+                sims, ids = part.ann.search(vecs, k)
+                # more rows than k may pass: look deeper once
+                if k < n and (sims[:, -1] + _SQ_MARGIN >= sim_c.min(initial=np.inf)).any():
+                    sims, ids = part.ann.search(vecs, min(n, 8 * k))
+            ok = (ids >= 0) & (ids < len(part.row_slot))
+            best = np.full(len(part.live), -np.inf, dtype=np.float32)
+            np.maximum.at(best, part.row_slot[ids[ok]], sims[ok])
+            near = np.unique(part.row_slot[ids[ok]])
+            # 8-bit codes: similarities within a small margin; rescored exactly below
+            slots = near[(best[near] + _SQ_MARGIN >= sim_c[near]) & part.live[near] & ~part.skip[near]]
+            S = None
+        else:
+            S = vecs @ part.rows.T  # (chunks, rows)
+            best = np.maximum.reduceat(S, part.starts, axis=1).max(axis=0)
+            # mean-top-k <= max: only targets whose best row passes can pass
+            slots = np.nonzero((best >= sim_c) & part.live & ~part.skip)[0]
+        hits = []
+        for s in slots:
+            lo, hi = part.starts[s], part.ends[s]
+            block = S[:, lo:hi] if S is not None else vecs @ part.rows[lo:hi].T
+            k = min(TOP_K, block.shape[1])
+            per_chunk = np.sort(block, axis=1)[:, -k:].mean(axis=1)
+            ci = int(per_chunk.argmax())
+            score = float(per_chunk[ci])
+            kind = part.kinds[s]
+            band = _band(score, cand[kind], flag[kind])
+            if band:
+                hits.append(SemanticHit(part.ids[s], TARGET_KINDS[kind], score, band, chunks[ci][1], chunks[ci][0], "similarity"))
+        return hits
+
+
+def _faiss():
+    try:
+        import faiss  # optional: pip install faiss-cpu (in the semantic extra)
+    except ImportError:
+        return None
+    return faiss
+
+
+_SQ_MARGIN = 0.02
+
+
+class _Ann:
+    """An inverted-file index over profile rows: faiss ``IndexIVFScalarQuantizer`` (8-bit
+    codes, a quarter of the float32 rows' memory; inner product) to shortlist, the float32
+    rows to score exactly.
+
+    ``nlist`` = sqrt(rows) lists trained by k-means on a sample (a few seconds at 250,000
+    rows), ``nprobe`` = max(8, nlist/32). Rows added later go to their nearest list; the
+    index is rebuilt when the rows have grown fourfold since training, or on compaction.
+    """
+
+    def __init__(self, index, trained_rows: int) -> None:
+        self.index = index
+        self.trained_rows = trained_rows
+
+    @classmethod
+    def build(cls, rows: np.ndarray, live: np.ndarray) -> "_Ann":
+        faiss = _faiss()
+        faiss.omp_set_num_threads(1)  # per-query work is small; threads only contend
+        ids = np.nonzero(live)[0]
+        d = rows.shape[1]
+        nlist = int(min(4096, max(64, np.sqrt(len(ids)))))
+        quant = faiss.IndexFlatIP(d)
+        index = faiss.IndexIVFScalarQuantizer(quant, d, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+        rng = np.random.default_rng(0)
+        sample = ids[rng.choice(len(ids), size=min(len(ids), 40 * nlist), replace=False)]
+        index.cp.min_points_per_centroid = 5
+        index.cp.niter = 10
+        index.cp.spherical = True  # unit centroids: lists balanced under inner product
+        index.train(np.ascontiguousarray(rows[sample]))
+        index.add_with_ids(np.ascontiguousarray(rows[ids]), ids.astype(np.int64))
+        index.nprobe = max(8, nlist // 32)
+        return cls(index, len(ids))
+
+    def outgrown(self, n_rows: int) -> bool:
+        return n_rows > 4 * self.trained_rows
+
+    def add(self, rows: np.ndarray, ids: np.ndarray) -> None:
+        if len(ids):
+            self.index.add_with_ids(np.ascontiguousarray(rows, dtype=np.float32), ids.astype(np.int64))
+
+    def remove(self, ids: np.ndarray) -> None:
+        if len(ids):
+            self.index.remove_ids(_faiss().IDSelectorBatch(ids.astype(np.int64)))
+
+    def search(self, vecs: np.ndarray, k: int):
+        return self.index.search(np.ascontiguousarray(vecs, dtype=np.float32), k)
 
 
 def _band(score: float, cand: float, flag: float) -> str | None:

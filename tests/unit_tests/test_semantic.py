@@ -40,9 +40,9 @@ STOP = {"the", "a", "an", "of", "to", "how", "do", "i", "is", "what", "and", "in
 
 
 class FakeConceptEmbeddings(Embeddings):
-    """Deterministic fake: one dimension per concept (unknown words hashed into 64 slots)."""
+    """Deterministic fake: one dimension per concept (other words hashed into 512 slots)."""
 
-    dims = 96
+    dims = 32 + 512
     model_id = "fake-concepts"
     version = "1"
 
@@ -52,11 +52,11 @@ class FakeConceptEmbeddings(Embeddings):
 
     def _vec(self, text: str) -> list[float]:
         v = np.zeros(self.dims)
-        for w in re.findall(r"[a-z]+", text.lower()):
+        for w in re.findall(r"[a-z0-9]+", text.lower()):
             if w in STOP:
                 continue
             c = CONCEPTS.get(w)
-            slot = (sorted(set(CONCEPTS.values())).index(c) if c else 32 + int(hashlib.md5(w.encode()).hexdigest(), 16) % 64)
+            slot = (sorted(set(CONCEPTS.values())).index(c) if c else 32 + int(hashlib.md5(w.encode()).hexdigest(), 16) % 512)
             v[slot] += 1.0
         return (v / (np.linalg.norm(v) or 1.0)).tolist()
 
@@ -187,7 +187,7 @@ def test_fake_embedding_many_removals_compact_and_stay_correct():
     many = [Target(name=f"Topic {i}", kind="topic", description=f"filler words number{i} only") for i in range(1500)]
     index.sync([*many, BIO], version=1)
     index.sync([BIO, *many[:10]], version=2)
-    assert len(index) == 11 and index._dead_rows == 0  # compacted
+    assert len(index) == 11 and index._parts[0].dead_rows == 0  # compacted
     hits = index.search({"question": "culture anthrax spores weapon"}, TH)
     assert hits[0].target_id == BIO.id
 
@@ -210,3 +210,23 @@ def test_fake_embedding_search_is_fast_at_ten_thousand_targets():
     for _ in range(20):
         index.search_vectors(chunks, vecs, TH)
     assert (time.perf_counter() - t0) / 20 < 0.5  # generous: shared CI machines
+
+
+def test_fake_embedding_inverted_file_index_finds_the_same_targets_incrementally():
+    pytest.importorskip("faiss", reason="faiss-cpu is not installed (the semantic extra brings it)")
+    many = [Target(name=f"Person {i}", kind="person", description=f"alpha{i} beta{i % 200}") for i in range(3000)]
+    exact, _ = _index(ann_min_rows=10**9)
+    ann, _ = _index(ann_min_rows=500)
+    for idx in (exact, ann):
+        idx.sync([*many, CHEM], version=1)
+    assert ann._snap.parts[1].ann is not None and exact._snap.parts[1].ann is None
+    q = {"question": "culture bacillus spores as a weapon", "draft": "Sarin is a nerve agent. Then alpha17 beta17 appears."}
+    assert ann.search(q, TH) == [h for h in ann.search(q, TH)]  # stable
+    before = {(h.target_id, h.band) for h in exact.search(q, TH)}
+    assert (many[17].id, "candidate") in before
+    assert {(h.target_id, h.band) for h in ann.search(q, TH)} == before
+    for idx in (exact, ann):  # BIO added, person 17 removed, between two searches
+        idx.sync([*many[:17], *many[18:], CHEM, BIO], version=2)
+    got = {(h.target_id, h.band) for h in ann.search(q, TH)}
+    assert got == {(h.target_id, h.band) for h in exact.search(q, TH)}
+    assert (BIO.id, "flag") in got and all(t != many[17].id for t, _ in got)
