@@ -253,7 +253,7 @@ def run(
         out["curve"] = calibration_curve(index, zs, tested, vec_of, chunker_q)
     out["cost"] = {"embed": embed_cost(emb, tested)}
     if scale:
-        out["cost"]["targets"] = scale_cost(index, emb, tested, vec_of, chunker_d, log=log)
+        out["cost"]["targets"] = scale_cost(index, emb, tested, vec_of, chunker_d, examples=examples, log=log)
     out["thresholds"] = {
         m: {k: {"candidate": b.candidate, "flag": b.flag} for k, b in getattr(th, m).items()}
         for m in ("similarity", "classifier")
@@ -313,12 +313,12 @@ def embed_cost(emb, tested, n: int = 60) -> dict:
 
 
 def synthetic_targets(n: int, real: Sequence[Target], dims: int, seed: int = 0):
-    """``n`` targets of mixed kinds and a cache pre-filled with their vectors.
+    """``n`` targets of mixed kinds (the real ones first).
 
     Real profile vectors cannot be had for 100,000 invented targets in minutes (embedding
-    them takes about half an hour here), and the target-dependent cost does not depend on
-    what the vectors say: each synthetic target's texts get vectors near a random real
-    profile row. Kinds: 70% person, 10% work, 10% organization, 5% place, 5% topic; one
+    them takes about half an hour here): :func:`scale_cost` gives each synthetic text the
+    normalised sum of two random real vectors (profile rows, keep text) and noise of about
+    twice their size (``hits_per_query`` in the output says how many targets then pass). Kinds: 70% person, 10% work, 10% organization, 5% place, 5% topic; one
     to five profile texts each (descriptions and keywords).
     """
     from .cache import MemoryVectorCache, text_key
@@ -335,19 +335,19 @@ def synthetic_targets(n: int, real: Sequence[Target], dims: int, seed: int = 0):
     return targets
 
 
-def scale_cost(index, emb, tested, vec_of, chunker, *, sizes=(100, 100_000), queries: int = 200, log=lambda *_: None) -> dict:
+def scale_cost(index, emb, tested, vec_of, chunker, *, examples=None, sizes=(100, 100_000), queries: int = 200, log=lambda *_: None) -> dict:
     from .cache import MemoryVectorCache, text_key
     from .index import DEFAULT_THRESHOLDS, SemanticIndex
     from .profiles import profile_texts
 
-    real_rows = np.vstack([p.rows for p in index._snap.parts if p.rows.shape[0]])
+    # synthetic targets' vectors: two random real texts (profiles, keep text) plus noise
+    pool = np.vstack([*(p.rows for p in index._snap.parts if p.rows.shape[0]), index.keep_vectors()])
     rng = np.random.default_rng(1)
-    pool = [q for v in tested.values() for q in v]
-    picks = [pool[i] for i in rng.choice(len(pool), size=min(queries, len(pool)), replace=False)]
+    qpool = [q for v in tested.values() for q in v]
+    picks = [qpool[i] for i in rng.choice(len(qpool), size=min(queries, len(qpool)), replace=False)]
     qv = [(chunker(q), None) for q in picks]
     qv = [(c, np.stack([vec_of[x] for _, x in c])) for c, _ in qv if c]
     base_targets = list(index._entries[t].target for t in index._entries)
-    examples = [e.target.id for e in index._entries.values() if e.clf is not None]
     out = {}
     for n in sizes:
         targets = synthetic_targets(n, base_targets[:n], emb.dims)
@@ -356,33 +356,33 @@ def scale_cost(index, emb, tested, vec_of, chunker, *, sizes=(100, 100_000), que
         for t in targets:
             for x in profile_texts(t):
                 if (key := text_key(x)) not in fill:
-                    v = real_rows[rng.integers(len(real_rows))] + rng.normal(0, 0.05, emb.dims).astype(np.float32)
+                    a, b = pool[rng.integers(len(pool), size=2)]
+                    v = a + b + rng.normal(0, 3.0 / np.sqrt(emb.dims), emb.dims).astype(np.float32)
                     fill[key] = (v / np.linalg.norm(v)).astype(np.float32)
         for t in targets[: len(base_targets)]:  # the real targets' own vectors
             texts = profile_texts(t)
             cache.put_many(index.model_key, dict(zip(map(text_key, texts), index._vectors(texts)[0])))
         cache.put_many(index.model_key, fill)
+        cache.put_many(index.model_key, dict(zip(map(text_key, index._keep_texts or []), index.keep_vectors())))
+        for ex in (examples or {}).values():
+            cache.put_many(index.model_key, dict(zip(map(text_key, ex), index._vectors(ex)[0])))
         big = SemanticIndex(emb, cache=cache, keep_texts=index._keep_texts)
         big._key = index.model_key
         t0 = time.perf_counter()
-        big.sync(targets, version=n)
-        # the real topics keep their classifiers (fitting is measured in "sync" above)
-        for tid in examples:
-            if tid in big._entries:
-                big._entries[tid].clf = index._entries[tid].clf
-        big._publish()
+        big.sync(targets, version=n, examples=examples)
         sync_s = time.perf_counter() - t0
         for c, v in qv[:10]:
             big.search_vectors(c, v, DEFAULT_THRESHOLDS)
-        times = []
+        times, n_hits = [], []
         for c, v in qv:
             t1 = time.perf_counter()
-            big.search_vectors(c, v, DEFAULT_THRESHOLDS)
+            hits = big.search_vectors(c, v, DEFAULT_THRESHOLDS)
             times.append(time.perf_counter() - t1)
+            n_hits.append(len(hits))
         mb = sum(p.rows.nbytes for p in big._parts) / 2**20
         out[str(n)] = {"targets": len(big), "rows": int(sum(p.n_rows for p in big._parts)),
                        "ann": [p.ann is not None for p in big._parts], "p50_ms": _pct(times, 50), "p95_ms": _pct(times, 95),
-                       "sync_s_from_cache": round(sync_s, 2), "vectors_mb": round(mb, 1),
+                       "sync_s_from_cache": round(sync_s, 2), "hits_per_query": round(float(np.mean(n_hits)), 2), "vectors_mb": round(mb, 1),
                        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
         log(f"  {n} targets: {out[str(n)]}")
         del big, cache, fill

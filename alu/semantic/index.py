@@ -57,6 +57,9 @@ __all__ = [
 
 ANN_MIN_ROWS = 20_000
 """Profile rows from which the search goes through the inverted-file index (if faiss)."""
+MAX_RESCORE = 256
+"""Targets per partition scored in full per query, the best by their best row: bounds the
+cost when a registry holds many targets near the query (the judge takes the top few)."""
 ANN_K = 64
 """Rows shortlisted per chunk by the inverted-file index."""
 
@@ -210,14 +213,18 @@ class _Partition:
     def begin(self) -> None:
         self.killed, self.added_from = [], self.n_rows
 
-    def append(self, target_id: str, block: np.ndarray) -> int:
-        need = self.n_rows + len(block)
+    def reserve(self, extra: int, dims: int) -> None:
+        need = self.n_rows + extra
         if self.rows.size == 0:
-            self.rows = np.zeros((max(64, need), block.shape[1]), dtype=np.float32)
+            self.rows = np.zeros((max(64, need), dims), dtype=np.float32)
         elif need > self.rows.shape[0]:
-            grown = np.zeros((max(need, self.rows.shape[0] * 2), self.rows.shape[1]), dtype=np.float32)
+            grown = np.zeros((max(need, self.rows.shape[0] * 3 // 2), dims), dtype=np.float32)
             grown[: self.n_rows] = self.rows[: self.n_rows]
             self.rows = grown
+
+    def append(self, target_id: str, block: np.ndarray) -> int:
+        need = self.n_rows + len(block)
+        self.reserve(len(block), block.shape[1])
         self.rows[self.n_rows : need] = block
         self.starts.append(self.n_rows)
         self.ends.append(need)
@@ -248,12 +255,14 @@ class _Partition:
             return
         if self.ann is None or rebuild or self.ann.outgrown(self.n_rows):
             self.ann = _Ann.build(self.rows[: self.n_rows], self.live_rows())
+            self.begin()
             return
         if self.killed:
             self.ann.remove(np.concatenate(self.killed))
         if self.added_from < self.n_rows:
             ids = np.arange(self.added_from, self.n_rows)[self.live_rows()[self.added_from :]]
             self.ann.add(self.rows[ids], ids)
+        self.begin()  # applied: a second finish adds nothing twice
 
     def live_rows(self) -> np.ndarray:
         mask = np.zeros(self.n_rows, dtype=bool)
@@ -307,8 +316,10 @@ class SemanticIndex:
         keep_texts: Sequence[str] | None = None,
         l2: float = 0.3,
         ann_min_rows: int = ANN_MIN_ROWS,
+        max_rescore: int = MAX_RESCORE,
     ) -> None:
         self.embeddings = as_embeddings(embeddings)
+        self.max_rescore = max_rescore
         self.cache: VectorCache = cache if cache is not None else MemoryVectorCache()
         self._keep_texts = list(keep_texts) if keep_texts is not None else None
         self._keep: np.ndarray | None = None
@@ -390,6 +401,10 @@ class SemanticIndex:
             # one batch of embeddings for all new texts
             vecs, embedded = self._vectors([x for _, _, texts, _ in todo for x in texts])
             fitted = pos = 0
+            for part_no, part in enumerate(self._parts):
+                extra = sum(len(x[2]) for x in todo if (x[0].kind in ANN_KINDS) == bool(part_no))
+                if extra:
+                    part.reserve(extra, vecs.shape[1])
             for t, fp, texts, ex in todo:
                 block = vecs[pos : pos + len(texts)]
                 pos += len(texts)
@@ -513,6 +528,8 @@ class SemanticIndex:
             best = np.maximum.reduceat(S, part.starts, axis=1).max(axis=0)
             # mean-top-k <= max: only targets whose best row passes can pass
             slots = np.nonzero((best >= sim_c) & part.live & ~part.skip)[0]
+        if len(slots) > self.max_rescore:
+            slots = slots[np.argpartition(-best[slots], self.max_rescore)[: self.max_rescore]]
         hits = []
         for s in slots:
             lo, hi = part.starts[s], part.ends[s]
