@@ -297,8 +297,8 @@ def embed_cost(emb, tested, n: int = 60) -> dict:
     from .profiles import chunk_texts
 
     rng = np.random.default_rng(0)
-    pool = [q for v in tested.values() for q in v]
-    picks = [pool[i] for i in rng.choice(len(pool), size=min(n, len(pool)), replace=False)]
+    per_set = max(1, n // max(1, len(tested)))  # the same number from every set
+    picks = [v[i] for v in tested.values() if v for i in rng.choice(len(v), size=min(per_set, len(v)), replace=False)]
     times, toks = [], []
     emb.embed_array(["warm up"])
     for q in picks:

@@ -112,6 +112,9 @@ class MiniLMEmbeddings(Embeddings):
             opts.intra_op_num_threads = self.threads
             opts.inter_op_num_threads = 1
             opts.log_severity_level = 3
+            # no busy-waiting between ops: on a shared 2-core machine spinning threads
+            # tripled the p50 (measured), and the auditor's other work needs the cores
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
             session = ort.InferenceSession(
                 str(path), sess_options=opts, providers=["CPUExecutionProvider"]
             )
