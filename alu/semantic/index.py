@@ -327,7 +327,8 @@ class SemanticIndex:
         self._key: str | None = None
         self._entries: dict[str, _Entry] = {}
         self._version: object = None
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # one sync at a time
+        self._ann_lock = threading.Lock()  # faiss: no search while rows are added or removed
         self._parts = (_Partition(ann_min_rows), _Partition(ann_min_rows))
         self._snap: _Snapshot | None = None
 
@@ -441,8 +442,9 @@ class SemanticIndex:
         by_part: tuple[list[_Entry], list[_Entry]] = ([], [])
         for e in self._entries.values():
             by_part[e.part].append(e)
-        for part, entries in zip(self._parts, by_part):
-            part.finish(entries)
+        with self._ann_lock:
+            for part, entries in zip(self._parts, by_part):
+                part.finish(entries)
         clfs = [e for e in self._entries.values() if e.clf is not None]
         d = next((p.rows.shape[1] for p in self._parts if p.rows.size), 1)
         self._snap = _Snapshot(
@@ -511,7 +513,7 @@ class SemanticIndex:
         if part.ann is not None:
             n = part.rows.shape[0]
             k = min(ANN_K, n)
-            with self._lock:  # faiss: no search while a sync adds or removes
+            with self._ann_lock:  # held by a sync only while it updates the index
                 sims, ids = part.ann.search(vecs, k)
                 # more rows than k may pass: look deeper once
                 if k < n and (sims[:, -1] + _SQ_MARGIN >= sim_c.min(initial=np.inf)).any():
