@@ -19,7 +19,7 @@ $(VENV)/.alu-installed: pyproject.toml
 	$(PIP) install --quiet --upgrade pip
 	$(PY) -c "import llama_cpp" 2>/dev/null || \
 		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --no-cache-dir "llama-cpp-python[server]>=0.3.7"
-	$(PIP) install --quiet -e ".[local,test,server,eval,bench]"
+	$(PIP) install --quiet -e ".[local,test,server,eval,bench,semantic]"
 	touch $@
 
 run: setup

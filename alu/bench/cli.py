@@ -8,6 +8,7 @@ import sys
 
 from alu.bench.recall import bench_recall, format_recall
 from alu.bench.targets import DEFAULT_SIZES, bench_targets, format_targets_table
+from alu.bench.topics import add_topics_parser
 from alu.evaluation.adversarial import format_report, load_suite, measure
 from alu.evaluation.rwku import DataMissing
 
@@ -84,4 +85,5 @@ def add_bench_parser(subparsers) -> None:
         help="run the graph (compromised agents) on the first N cases of each obfuscation only (default: all)",
     )
     adversarial.add_argument("--json", action="store_true")
+    add_topics_parser(bsub)  # `alu bench topics`: the semantic stage (needs the `semantic` extra)
     bench.set_defaults(func=cmd_bench, tenant="default")
