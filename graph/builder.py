@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, cast
 
+from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 # LangGraph's own node wrapper (the one ``add_node`` builds from a plain function): it
@@ -34,6 +35,7 @@ from alu.domain import InvalidTargetError
 from alu.graph.context import Context, InvalidContextError
 from alu.graph.inputs import InvalidInputError
 from alu.graph.models import ModelDeadlineError, ModelOutputError, Models
+from alu.graph.semantic import SemanticStage
 from alu.graph.state import CritiqueTask, EraseTask, InputState, OutputState, State
 from alu.nodes import (
     aauditor,
@@ -78,15 +80,18 @@ def retry_on(error: Exception) -> bool:
 def build_graph(
     models: BaseChatModel | str | Mapping[str, BaseChatModel | str] | None = None,
     *,
+    embeddings: Embeddings | None = None,
     max_attempts: int = 3,
 ) -> StateGraph[State, Context, InputState, OutputState]:
     """The uncompiled graph (for callers who add their own nodes or compile options).
 
     ``models``: one chat model (or ``provider:model`` string) for every agent, or a
     mapping ``{"vanilla": ..., "eraser": ..., "default": ...}``; agents left out use the
-    run's ``Context``.
+    run's ``Context``. ``embeddings``: the semantic stage's LangChain ``Embeddings``
+    (default: the offline MiniLM model, loaded when ``Context.semantic`` first runs).
     """
     bound = Models(models)
+    semantic = SemanticStage(embeddings)
     retry = RetryPolicy(max_attempts=max_attempts, initial_interval=0.5, max_interval=8.0, retry_on=retry_on)
     builder = StateGraph(State, context_schema=Context, input_schema=InputState, output_schema=OutputState)
     # An error handler is called with (state, NodeError, runtime); StateGraph's annotation
@@ -99,7 +104,11 @@ def build_graph(
     )
     builder.add_node("reject", _node("reject", reject, areject))
     builder.add_node("vanilla", _node("vanilla", vanilla, avanilla, models=bound), metadata={"alu_agent": "vanilla"})
-    builder.add_node("auditor", _node("auditor", auditor, aauditor, models=bound), metadata={"alu_agent": "auditor"})
+    builder.add_node(
+        "auditor",
+        _node("auditor", auditor, aauditor, models=bound, semantic=semantic),
+        metadata={"alu_agent": "auditor"},
+    )
     builder.add_node(
         "eraser",
         _node("eraser", eraser, aeraser, models=bound),
@@ -109,12 +118,14 @@ def build_graph(
     )
     builder.add_node(
         "critic",
-        _node("critic", critic, acritic, models=bound),
+        _node("critic", critic, acritic, models=bound, semantic=semantic),
         input_schema=CritiqueTask,
         metadata={"alu_agent": "critic"},
     )
     builder.add_node(
-        "composer", _node("composer", composer, acomposer, models=bound), metadata={"alu_agent": "composer"}
+        "composer",
+        _node("composer", composer, acomposer, models=bound, semantic=semantic),
+        metadata={"alu_agent": "composer"},
     )
 
     # Edges: the eraser branch is taken only when the auditor flags a target.
@@ -132,6 +143,7 @@ def create_alu_graph(
     *,
     store: BaseStore | None = None,
     checkpointer: BaseCheckpointSaver | None = None,
+    embeddings: Embeddings | None = None,
     max_attempts: int = 3,
     name: str = "alu",
     **compile_kwargs: Any,
@@ -141,7 +153,7 @@ def create_alu_graph(
     ``store`` holds the targets (see :class:`alu.TargetRegistry`); leave it out inside a
     parent graph or on LangGraph server, which pass their own store down.
     """
-    return build_graph(models, max_attempts=max_attempts).compile(
+    return build_graph(models, embeddings=embeddings, max_attempts=max_attempts).compile(
         store=store, checkpointer=checkpointer, name=name, **compile_kwargs
     )
 

@@ -145,6 +145,12 @@ class Context:
     """Most characters of those earlier turns read (the newest kept); at most
     ``MAX_WINDOW_CHARS`` (32,000), which bounds the audit's cost per run. Env
     ``ALU_WINDOW_CHARS``."""
+    semantic: bool = _from_env("ALU_SEMANTIC", False, RAISE)
+    """Run the semantic stage in the auditor's first step: topics, works and other targets
+    found by meaning (offline MiniLM embeddings by default; needs the ``semantic`` extra),
+    flagged above a calibrated band (never a person: a judge candidate), and re-checked on
+    every rewrite. Off by default until its false-flag budget is measured through the
+    whole graph. A server run's context may turn it on, never off. Env ``ALU_SEMANTIC``."""
     audit_view: Literal["caller", "operator"] = _from_env("ALU_AUDIT_VIEW", "caller")
     """What the audit record says of the flagged targets: ``caller`` (default) gives each an
     opaque per-run reference and its source only; ``operator`` adds id, name, aliases and

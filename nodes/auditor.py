@@ -13,6 +13,7 @@ reads the store), so the event loop never stalls.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Annotated
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
@@ -28,6 +29,7 @@ from alu.graph.flags import make_flag
 from alu.graph.models import Models, acall_structured, call_structured
 from alu.graph.policy import run_context
 from alu.graph.sealed import unseal
+from alu.graph.semantic import SemanticStage
 from alu.graph.state import CallRecord, State
 from alu.graph.tracing import annotate_run
 from alu.nodes.audit import finish
@@ -64,84 +66,120 @@ def judge_prompts(question: str, draft: str, candidates: list, window: str = "")
     )
 
 
-def _detect(state: State, runtime: Runtime[Context], context: Context) -> tuple[Shortlist, str]:
-    """Stage 1: the exchange (question and draft) read with the thread's window."""
+@dataclass(frozen=True)
+class Found:
+    """Stage 1's result: the name matcher's shortlist, and the semantic stage's flags
+    (target, the sentence that scored) and judge candidates."""
+
+    shortlist: Shortlist
+    draft: str
+    semantic_flags: list[tuple[Target, str]]
+    semantic_candidates: list[Target]
+
+
+def _detect(state: State, runtime: Runtime[Context], context: Context, semantic: SemanticStage) -> Found:
+    """Stage 1: the exchange (question and draft) read with the thread's window, by name
+    and, with ``Context.semantic``, by meaning."""
     draft = unseal(state["draft"] or "")
+    extra = state.get("run_targets") or ()
     found = read_exchange(
         f"{state['question']}\n{draft}",
         state.get("window") or "",
         store=runtime.store,
         tenant=context.tenant,
-        extra=state.get("run_targets") or (),
+        extra=extra,
         size=context.shortlist_size,
     )
-    return found, draft
+    flags: list[tuple[Target, str]] = []
+    candidates: list[Target] = []
+    if context.semantic:
+        texts = {"question": state["question"], "window": state.get("window") or "", "draft": draft}
+        hits, targets = semantic.search(texts, store=runtime.store, tenant=context.tenant, extra=extra)
+        direct = {m.target_id for m in found.direct}
+        for hit in hits:
+            target = targets.get(hit.target_id)
+            if target is None or hit.target_id in direct:
+                continue
+            if hit.band == "flag":
+                flags.append((target, hit.evidence))
+                direct.add(hit.target_id)
+            elif len(candidates) < context.shortlist_size:
+                candidates.append(target)
+        annotate_run({"alu_semantic_hits": [(h.target_id, h.band, round(h.score, 3)) for h in hits[:8]]})
+    return Found(found, draft, flags, candidates)
 
 
-def _judge_request(
-    state: State, found: Shortlist, draft: str, context: Context
-) -> tuple[dict[str, Target], list[BaseMessage]] | None:
-    if not found.candidates or context.audit_mode != "judge":
+def _judge_request(state: State, found: Found, context: Context) -> tuple[dict[str, Target], list[BaseMessage]] | None:
+    if context.audit_mode != "judge":
         return None
-    flagged = {m.target_id for m in found.direct}
-    candidates = {m.target_id: found.targets[m.target_id] for m in found.candidates if m.target_id not in flagged}
+    shortlist = found.shortlist
+    flagged = {m.target_id for m in shortlist.direct} | {t.id for t, _ in found.semantic_flags}
+    candidates = {m.target_id: shortlist.targets[m.target_id] for m in shortlist.candidates}
+    candidates.update({t.id: t for t in found.semantic_candidates})
+    candidates = {tid: t for tid, t in candidates.items() if tid not in flagged}
     if not candidates:
         return None
-    system, user = judge_prompts(state["question"], draft, list(candidates.values()), state.get("window") or "")
+    system, user = judge_prompts(state["question"], found.draft, list(candidates.values()), state.get("window") or "")
     return candidates, [SystemMessage(system), HumanMessage(user)]
 
 
 def _result(
     state: State,
-    found: Shortlist,
-    draft: str,
+    found: Found,
     context: Context,
     verdict: AuditVerdict | None,
     candidates: dict[str, Target],
     calls: list[CallRecord],
 ) -> dict:
-    flagged = [make_flag(found.targets[m.target_id], m.span, "match") for m in found.direct]
-    ids = [m.target_id for m in found.direct]
+    shortlist = found.shortlist
+    flagged = [make_flag(shortlist.targets[m.target_id], m.span, "match") for m in shortlist.direct]
+    ids = [m.target_id for m in shortlist.direct]
+    for target, evidence in found.semantic_flags:  # the sentence that scored: the operator's
+        flagged.append(make_flag(target, evidence, "semantic"))
+        ids.append(target.id)
     for ref in verdict.referenced if verdict else ():
         if ref.id in candidates and ref.id not in ids:
             # the judge's evidence quotes the draft: it goes to the trace, not the caller
             flagged.append(make_flag(candidates[ref.id], "(indirect reference)", "judge"))
             ids.append(ref.id)
             annotate_run({f"alu_evidence_{ref.id}": ref.evidence})
-    annotate_run({"alu_tenant": context.tenant, "alu_flagged": ids, "alu_candidates": len(found.candidates)})
+    annotate_run({"alu_tenant": context.tenant, "alu_flagged": ids, "alu_candidates": len(candidates)})
     if flagged:
         return {"flagged": flagged, "calls": calls}
-    return {"flagged": [], **finish(state, answer=draft, decision="passthrough", view=context.audit_view, calls=calls)}
+    return {
+        "flagged": [],
+        **finish(state, answer=found.draft, decision="passthrough", view=context.audit_view, calls=calls),
+    }
 
 
-def auditor(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
+def auditor(state: State, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:
     """Flag the targets the exchange refers to; finish the run when there are none."""
     context = run_context(runtime.context)
-    found, draft = _detect(state, runtime, context)
-    request = _judge_request(state, found, draft, context)
+    found = _detect(state, runtime, context, semantic)
+    request = _judge_request(state, found, context)
     if request is None:
-        return _result(state, found, draft, context, None, {}, [])
+        return _result(state, found, context, None, {}, [])
     candidates, messages = request
     model, name = models.get("auditor", context, context.judge_temperature)
     verdict, record = call_structured(
         "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
     )
-    return _result(state, found, draft, context, verdict, candidates, [record])
+    return _result(state, found, context, verdict, candidates, [record])
 
 
-async def aauditor(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
+async def aauditor(state: State, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:
     """:func:`auditor` on the async path: stage 1 off the event loop, the judge awaited."""
     context = run_context(runtime.context)
-    found, draft = await asyncio.to_thread(_detect, state, runtime, context)
-    request = _judge_request(state, found, draft, context)
+    found = await asyncio.to_thread(_detect, state, runtime, context, semantic)
+    request = _judge_request(state, found, context)
     if request is None:
-        return _result(state, found, draft, context, None, {}, [])
+        return _result(state, found, context, None, {}, [])
     candidates, messages = request
     model, name = models.get("auditor", context, context.judge_temperature)
     verdict, record = await acall_structured(
         "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
     )
-    return _result(state, found, draft, context, verdict, candidates, [record])
+    return _result(state, found, context, verdict, candidates, [record])
 
 
 def route_after_audit(state: State, runtime: Runtime[Context]) -> list[Send] | str:

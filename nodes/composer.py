@@ -24,6 +24,7 @@ from alu.graph.context import Context
 from alu.graph.models import Models, acall_text, call_text
 from alu.graph.policy import run_context
 from alu.graph.sealed import unseal
+from alu.graph.semantic import SemanticStage
 from alu.graph.state import CallRecord, StageError, State, run_error
 from alu.nodes.audit import describe_error, finish
 from alu.nodes.critic import final_check
@@ -61,9 +62,11 @@ def _merge_messages(state: State, passing: list[str]) -> list[BaseMessage]:
     ]
 
 
-def _first_clean(state: State, runtime: Runtime[Context], context: Context, candidates: list[str]) -> str | None:
+def _first_clean(
+    state: State, runtime: Runtime[Context], context: Context, semantic: SemanticStage, candidates: list[str]
+) -> str | None:
     for answer in candidates:
-        if not final_check(answer, state, runtime, context):
+        if not final_check(answer, state, runtime, context, semantic):
             return answer
     return None
 
@@ -74,7 +77,7 @@ def _finish(state: State, context: Context, answer: str | None, calls: list[Call
     return finish(state, answer=answer, decision="rewritten", view=context.audit_view, calls=calls)
 
 
-def composer(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
+def composer(state: State, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:
     """The final answer of a flagged (or failed) run."""
     context = run_context(runtime.context)
     plan = _plan(state, context)
@@ -87,10 +90,10 @@ def composer(state: State, runtime: Runtime[Context], *, models: Models) -> dict
         composed, record = call_text("composer", model, name, _merge_messages(state, plan), context)
         calls.append(record)
         candidates = [composed, *plan]
-    return _finish(state, context, _first_clean(state, runtime, context, candidates), calls)
+    return _finish(state, context, _first_clean(state, runtime, context, semantic, candidates), calls)
 
 
-async def acomposer(state: State, runtime: Runtime[Context], *, models: Models) -> dict:
+async def acomposer(state: State, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:
     """:func:`composer` on the async path."""
     context = run_context(runtime.context)
     plan = _plan(state, context)
@@ -103,5 +106,5 @@ async def acomposer(state: State, runtime: Runtime[Context], *, models: Models) 
         composed, record = await acall_text("composer", model, name, _merge_messages(state, plan), context)
         calls.append(record)
         candidates = [composed, *plan]
-    answer = await asyncio.to_thread(_first_clean, state, runtime, context, candidates)
+    answer = await asyncio.to_thread(_first_clean, state, runtime, context, semantic, candidates)
     return _finish(state, context, answer, calls)

@@ -23,6 +23,7 @@ from alu.graph.flags import targets_of
 from alu.graph.models import Models, acall_structured, call_structured
 from alu.graph.policy import run_context
 from alu.graph.sealed import seal, unseal
+from alu.graph.semantic import SemanticStage
 from alu.graph.state import CallRecord, CritiqueTask, Flag, Rating
 from alu.nodes.eraser import describe_targets
 from alu.prompts import render
@@ -42,9 +43,19 @@ def flagged_targets(flags: list[Flag]) -> list[Target]:
     return targets_of(flags)
 
 
-def final_check(text: str, task: Mapping[str, Any], runtime: Runtime[Context], context: Context) -> bool:
-    """True when ``text`` may not leave: see :func:`alu.graph.conversation.names_a_target`."""
+def final_check(
+    text: str, task: Mapping[str, Any], runtime: Runtime[Context], context: Context, semantic: SemanticStage
+) -> bool:
+    """True when ``text`` may not leave: see :func:`alu.graph.conversation.names_a_target`;
+    with ``Context.semantic`` also when it still scores as a target by meaning (a topic's
+    hazardous detail left in a rewrite: the deterministic last line for topics)."""
     window = "\n".join(filter(None, [task.get("window") or "", task.get("question") or ""]))
+    if context.semantic:
+        hits, _ = semantic.search(
+            {"draft": text}, store=runtime.store, tenant=context.tenant, extra=task.get("run_targets") or ()
+        )
+        if any(hit.band == "flag" for hit in hits):
+            return True
     return names_a_target(
         text,
         flagged_targets(task.get("flagged") or []),
@@ -76,7 +87,7 @@ def _rating(task: CritiqueTask, critique: Critique, names_target: bool, record: 
     return {"ratings": [rating], "calls": [record]}
 
 
-def critic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models) -> dict:
+def critic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:
     """Rate one rewrite; the deterministic check has the last word."""
     context = run_context(runtime.context)
     rewrite = unseal(task["rewrite"])
@@ -84,15 +95,15 @@ def critic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models) -> 
     critique, record = call_structured(
         "critic", model, name, _messages(task, rewrite), Critique, context.structured_output_method, context
     )
-    return _rating(task, critique, final_check(rewrite, task, runtime, context), record)
+    return _rating(task, critique, final_check(rewrite, task, runtime, context, semantic), record)
 
 
-async def acritic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models) -> dict:
+async def acritic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:
     """:func:`critic` on the async path (the check in a worker thread, the model awaited)."""
     context = run_context(runtime.context)
     rewrite = unseal(task["rewrite"])
     model, name = models.get("critic", context, context.judge_temperature)
-    check = asyncio.create_task(asyncio.to_thread(final_check, rewrite, task, runtime, context))
+    check = asyncio.create_task(asyncio.to_thread(final_check, rewrite, task, runtime, context, semantic))
     try:
         critique, record = await acall_structured(
             "critic", model, name, _messages(task, rewrite), Critique, context.structured_output_method, context

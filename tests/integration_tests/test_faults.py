@@ -171,7 +171,8 @@ def _store() -> InMemoryStore:
 
 def _run(case: Case, store: InMemoryStore, outcome: Outcome, model: str, graph=None) -> None:
     graph = graph or create_alu_graph(store=store, max_attempts=MAX_ATTEMPTS)
-    context = Context(model=f"openai:{model}", model_timeout=MODEL_TIMEOUT, k=K)
+    # merge on: the matrix faults every stage, the composer's merge call included
+    context = Context(model=f"openai:{model}", model_timeout=MODEL_TIMEOUT, k=K, merge=True)
     payload = {"query": QUERY, "targets": [FORGET]}
     started = time.perf_counter()
     try:
@@ -510,6 +511,8 @@ def cli_processes(request, tmp_path_factory):
                 "OPENAI_BASE_URL": server.base_url,
                 "OPENAI_API_KEY": "x",
                 "ALU_MODEL_TIMEOUT": "1",
+                # the composer calls a model only to merge (the operator's ALU_MERGE)
+                **({"ALU_MERGE": "1"} if stage == "composer" else {}),
             }
             procs[stage] = subprocess.Popen(
                 [alu, "ask", QUERY, "--forget", FORGET, "--json"],

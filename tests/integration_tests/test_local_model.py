@@ -46,6 +46,7 @@ def test_auditor_and_critic_structured_outputs_parse_on_the_real_server(local_en
                 render(
                     "auditor_user",
                     candidates="- id: jane-austen | Jane Austen",
+                    window="",
                     question="Who wrote Emma?",
                     draft="Austen wrote Emma.",
                 )

@@ -16,6 +16,7 @@ import pytest
 from langchain_core.embeddings import Embeddings
 from langgraph.store.memory import InMemoryStore
 
+from alu.domain import Target
 from alu.semantic import (
     Band,
     MemoryVectorCache,
@@ -26,7 +27,6 @@ from alu.semantic import (
     model_key,
 )
 from alu.semantic.profiles import chunk_texts, split_sentences
-from alu.targets import Target
 
 CONCEPTS = {
     "anthrax": "bacillus",

@@ -1,0 +1,87 @@
+"""The semantic stage in the auditor's model-free step (``Context.semantic``): the registry's
+targets found by meaning (:mod:`alu.semantic`), beside the name matcher.
+
+Why here: the stage needs the registry (which targets, at which version) and the run's
+extra targets; :mod:`alu.semantic` knows neither. One :class:`~alu.semantic.SemanticIndex`
+per (store, tenant) is kept in step with the registry: re-synced only when the tenant's
+index cache reports a change (``alu.registry.cache_stats``), and then incrementally (a
+target already embedded is never re-embedded; vectors live in the store under
+``("alu", tenant, "vectors", model)`` so a restarted process embeds nothing twice). A
+person is never flagged by meaning: its hits are judge candidates only.
+
+Optional dependency: ``alu.semantic`` needs the ``semantic`` extra (onnxruntime, the
+MiniLM model's package); it is imported when the stage first runs, so a graph without the
+stage never needs it.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from langgraph.store.base import BaseStore
+
+from alu.domain import Target
+from alu.registry import cache_stats, load_targets, namespace
+
+if TYPE_CHECKING:  # pragma: no cover
+    from langchain_core.embeddings import Embeddings
+
+    from alu.semantic import SemanticHit, SemanticIndex
+
+__all__ = ["SemanticStage"]
+
+
+@dataclass
+class _Slot:
+    index: SemanticIndex
+    token: tuple | None = None
+    targets: dict[str, Target] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class SemanticStage:
+    """The semantic stage of one graph: its ``Embeddings`` (None: the offline default,
+    loaded on first use) and one index per store and tenant."""
+
+    def __init__(self, embeddings: Embeddings | None = None) -> None:
+        self._embeddings = embeddings
+        self._lock = threading.Lock()
+        self._slots: weakref.WeakKeyDictionary[BaseStore, dict[str, _Slot]] = weakref.WeakKeyDictionary()
+        self._storeless: dict[str, _Slot] = {}
+
+    def _slot(self, store: BaseStore | None, tenant: str) -> _Slot:
+        # Optional dependency (the `semantic` extra): imported when the stage first runs.
+        from alu.semantic import MemoryVectorCache, SemanticIndex, StoreVectorCache
+
+        with self._lock:
+            slots = self._storeless if store is None else self._slots.setdefault(store, {})
+            slot = slots.get(tenant)
+            if slot is None:
+                cache = MemoryVectorCache() if store is None else StoreVectorCache(store, tenant)
+                slot = slots[tenant] = _Slot(SemanticIndex(self._embeddings, cache=cache))
+            return slot
+
+    def search(
+        self,
+        texts: Mapping[str, str],
+        *,
+        store: BaseStore | None,
+        tenant: str,
+        extra: Iterable[str | Mapping[str, Any]] = (),
+    ) -> tuple[list[SemanticHit], dict[str, Target]]:
+        """The semantic hits of ``texts`` (question, window, draft) and the targets hit."""
+        slot = self._slot(store, tenant)
+        run_targets = [Target.parse(e) for e in extra or ()]
+        with slot.lock:
+            token = (cache_stats(store, tenant) if store is not None else None, tuple(t.id for t in run_targets))
+            if slot.token is None or token != slot.token:
+                registered = load_targets(store, namespace(tenant)) if store is not None else []
+                slot.targets = {t.id: t for t in [*registered, *run_targets]}
+                slot.index.sync(list(slot.targets.values()))
+                slot.token = token
+            hits = slot.index.search(texts)
+            return hits, dict(slot.targets)
