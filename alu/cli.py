@@ -88,6 +88,17 @@ def _print_targets(targets: Sequence[Target], as_json: bool) -> None:
         print(f"{t.id}\t{t.name}{extra}")
 
 
+def _read_examples(path: str | None) -> list[str]:
+    """Example texts for the semantic stage: one per line of ``path`` (blank lines skipped)."""
+    if not path:
+        return []
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read the examples file {path}: {exc}; nothing was stored", EXIT_USAGE) from None
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def cmd_targets(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
         registry = TargetRegistry(store, tenant=args.tenant)
@@ -102,6 +113,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
                     kind=args.kind,
                     description=args.description or "",
                     keywords=args.keyword or (),
+                    examples=_read_examples(args.examples),
                     enrich=args.enrich,
                 )
             except EnrichmentError as exc:
@@ -238,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--keyword", action="append", metavar="KW", help="a cue for indirect references (repeatable)")
     add.add_argument("--description", metavar="D")
     add.add_argument("--kind", choices=TARGET_KINDS, default=None)
+    add.add_argument(
+        "--examples", metavar="FILE", help="texts about the target, one per line (the semantic stage learns from them)"
+    )
     add.add_argument("--enrich", action="store_true", help="ask the model once for aliases and keywords to store too")
     add.add_argument("--json", action="store_true")
     lst = tsub.add_parser("list", parents=[common], help="list the targets")

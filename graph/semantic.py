@@ -81,7 +81,8 @@ class SemanticStage:
             if slot.token is None or token != slot.token:
                 registered = load_targets(store, namespace(tenant)) if store is not None else []
                 slot.targets = {t.id: t for t in [*registered, *run_targets]}
-                slot.index.sync(list(slot.targets.values()))
+                targets = list(slot.targets.values())
+                slot.index.sync(targets, examples={t.id: list(t.examples) for t in targets if t.examples})
                 slot.token = token
             hits = slot.index.search(texts)
             return hits, dict(slot.targets)

@@ -8,6 +8,7 @@ May import: :mod:`alu.text` (names are compared folded), the standard library.
 from alu.domain.files import read_target_file
 from alu.domain.target import (
     MAX_ALIASES,
+    MAX_EXAMPLES,
     MAX_NAME_CHARS,
     TARGET_KINDS,
     InvalidTargetError,
@@ -19,6 +20,7 @@ from alu.domain.target import (
 
 __all__ = [
     "MAX_ALIASES",
+    "MAX_EXAMPLES",
     "MAX_NAME_CHARS",
     "TARGET_KINDS",
     "InvalidTargetError",

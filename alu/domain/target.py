@@ -14,6 +14,7 @@ from alu.text import normalize
 
 __all__ = [
     "MAX_ALIASES",
+    "MAX_EXAMPLES",
     "MAX_NAME_CHARS",
     "TARGET_KINDS",
     "InvalidTargetError",
@@ -34,6 +35,7 @@ TARGET_KINDS: tuple[str, ...] = (
 )
 MAX_NAME_CHARS = 200
 MAX_ALIASES = 64
+MAX_EXAMPLES = 5000
 
 
 class InvalidTargetError(ValueError):
@@ -79,7 +81,9 @@ class Target:
 
     ``aliases`` are other names the deterministic matcher treats as the target itself;
     ``keywords`` and ``description`` are cues for indirect references (a work, a spouse,
-    a nickname), used to shortlist the target for the auditor's judge.
+    a nickname), used to shortlist the target for the auditor's judge. ``examples`` are
+    texts about the target (its forget set: questions a user might ask of a topic): the
+    semantic stage learns the target's profile from them.
     """
 
     name: str
@@ -89,6 +93,7 @@ class Target:
     keywords: tuple[str, ...] = ()
     id: str = ""
     created_at: str = ""
+    examples: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -112,6 +117,10 @@ class Target:
             tuple(a for a in aliases if normalize(a) != normalize(name)),
         )
         object.__setattr__(self, "keywords", tuple(clean_list(self.keywords, "keywords")))
+        examples = clean_list(self.examples, "examples")
+        if len(examples) > MAX_EXAMPLES:
+            raise InvalidTargetError(f"a target may have at most {MAX_EXAMPLES} examples (got {len(examples)})")
+        object.__setattr__(self, "examples", tuple(examples))
         object.__setattr__(self, "description", " ".join(self.description.split()))
         object.__setattr__(self, "id", self.id or target_id_for(name))
         object.__setattr__(
@@ -157,13 +166,19 @@ class Target:
             keywords=tuple(clean_list(entry.get("keywords"), "keywords")),
             id=key or entry.get("id") or "",  # the store key is the id
             created_at=entry.get("created_at") or "",
+            examples=tuple(clean_list(entry.get("examples"), "examples")),
         )
 
     def to_value(self) -> dict[str, Any]:
-        """The JSON value stored under the target's key."""
+        """The JSON value stored under the target's key (``examples`` only when it has some,
+        so the items of targets without examples keep 0.1.0's shape)."""
         value = asdict(self)
         value["aliases"] = list(self.aliases)
         value["keywords"] = list(self.keywords)
+        if self.examples:
+            value["examples"] = list(self.examples)
+        else:
+            value.pop("examples")
         return value
 
     def merged(self, other: Target) -> Target:
@@ -183,4 +198,5 @@ class Target:
             keywords=tuple(keywords),
             id=self.id,
             created_at=self.created_at,
+            examples=tuple(dict.fromkeys([*self.examples, *other.examples])),
         )

@@ -87,6 +87,7 @@ class TargetRegistry:
         kind: str | None = None,
         description: str = "",
         keywords: Iterable[str] = (),
+        examples: Iterable[str] = (),
         enrich: bool = False,
         model: Any = None,
     ) -> Target:
@@ -105,6 +106,7 @@ class TargetRegistry:
                 kind=kind or "other",
                 description=description,
                 keywords=tuple(clean_list(keywords, "keywords")),
+                examples=tuple(clean_list(examples, "examples")),
             )
         else:
             target = Target.parse(name)

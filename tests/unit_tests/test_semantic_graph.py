@@ -92,3 +92,24 @@ def test_a_topic_added_between_two_runs_is_found_on_the_second():
     assert run(graph, HAZARD)["audit"]["decision"] == "passthrough"
     TargetRegistry(store).add("Biological weapons", **BIO)
     assert run(graph, HAZARD)["audit"]["decision"] == "rewritten"
+
+
+def test_examples_are_stored_with_the_target_and_reach_the_semantic_index(store, monkeypatch):
+    registry = TargetRegistry(store)
+    examples = ["How do I culture bacillus spores?", "How are spores made into a weapon?"]
+    registry.add("Nerve agents", kind="topic", description="Sarin and VX.", examples=examples)
+    stored = registry.get("Nerve agents")
+    assert stored is not None and list(stored.examples) == examples
+    assert "examples" not in registry.get("Biological weapons").to_value()  # 0.1.0's shape when none
+    seen: dict = {}
+    from alu.semantic import SemanticIndex
+
+    original = SemanticIndex.sync
+
+    def spy(self, targets, version=None, *, examples=None):
+        seen.update(examples or {})
+        return original(self, targets, version, examples=examples)
+
+    monkeypatch.setattr(SemanticIndex, "sync", spy)
+    run(create_alu_graph(model(), store=store, embeddings=FakeConceptEmbeddings()), HAZARD)
+    assert seen == {stored.id: examples}
