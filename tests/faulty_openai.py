@@ -180,12 +180,14 @@ class FaultyOpenAI:
         trickle_s: float = 4.0,
         prompts: Mapping[str, str] | None = None,
         error_body: str = "The server had an error while processing your request.",
+        latency: Mapping[str, float] | None = None,
     ) -> None:
         self._lock = threading.Lock()
         self._plans: dict[str | None, dict[str, Fault]] = {None: self._check(plan or {})}
         self._served: dict[tuple[str | None, str], int] = {}
         self._records: list[Record] = []
         self.replies = {**HEALTHY, **(replies or {})}
+        self.latency = dict(latency or {})  # seconds before each healthy reply, by agent (a slow API)
         self.error_body = error_body  # the message of a 500 (llama.cpp's quote the generated text)
         self.hang_s = hang_s
         self.trickle_s = trickle_s
@@ -474,6 +476,8 @@ class _Handler(BaseHTTPRequestHandler):
         record = owner._route(self.path, body)
         if record.agent is None:
             return self._error(400, "faulty_openai: no known system prompt in the request", "invalid_request_error")
+        if record.fault is None and owner.latency.get(record.agent):
+            time.sleep(owner.latency[record.agent])  # each request in its own thread: calls overlap
         fault = record.fault
         stream = record.stream
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
