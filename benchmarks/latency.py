@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{where}: one plain call {report[where]['plain_call_s']} s")
         for case, row in report[where]["cases"].items():
             print(f"  {case:26} {row['ratio']:5.2f}x  {row['seconds']:7.3f} s  {row['decision']:11}"
-                  f" calls {row['calls']:2}  tokens {row['tokens']:5}  Austen in answer: {row["austen_in_answer"]}")  # fmt: skip
+                  f" calls {row['calls']:2}  tokens {row['tokens']:5}  Austen in answer: {row['austen_in_answer']}")  # fmt: skip
     return 0
 
 
