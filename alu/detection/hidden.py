@@ -6,24 +6,28 @@ base64 or the NATO alphabet, or written in another script (transliterated; by so
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from alu.detection.match import Match, MatchKind
 from alu.detection.postings import MAX_POSTING, owner_count, owners_of
 from alu.detection.tables import IndexTables
 from alu.text import (
-    base64_texts,
+    READINGS,
     name_runs,
-    nato_runs,
     needs_transliteration,
     readings,
     romanized_syllables,
-    rot13,
     tokens,
     transliterate,
 )
 
 __all__ = ["HiddenLookups"]
+
+_DECODED = tuple(r for r in READINGS if r.shape == "decoded")
+_SUBSTITUTIONS = tuple(r for r in READINGS if r.shape == "substitution")
+_WORDWISE = tuple(r for r in READINGS if r.shape == "words")
+_DECODE_DEPTH = 2  # an encoding inside another (percent-encoded character references)
+_MAX_DECODED = 64  # decoded texts read per text, at most
 
 _ASCII_LETTERS = re.compile("[A-Za-z]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -93,6 +97,7 @@ class HiddenLookups(IndexTables):
         # (Not in text written mostly in another script, whose own words fold to Latin
         # letters by chance.)
         text_words = tokens(text)
+        joined = " ".join(text_words)
         plain_words = set(text_words) if windows and _mostly_latin(text) else None
         for window in windows:
             for match in self._find_plain(window, use_case=False):
@@ -108,24 +113,32 @@ class HiddenLookups(IndexTables):
                 for match in self._find_plain(" ".join(backwards), use_case=False):
                     if match.direct:
                         hide(match.target_id, match.span)
-        # Ciphers. ROT13 is read only where a rotated pair of words (or a one-word name)
-        # begins a registered name, so ordinary prose costs a translate and a few probes.
-        rotated = rot13(" ".join(text_words)).split() if text.isascii() else tokens(rot13(text))
+        # Every other reading of the text (alu.text.readings.READINGS), by its shape.
+        self._find_decoded(text, hide)
         exact = self._exact
-        for i, word in enumerate(rotated):
-            if word not in exact:  # gibberish, as nearly every rotated word is
+        for reading in _SUBSTITUTIONS:
+            # A substitution is read only where a read word (or a pair) is a registered
+            # key, so ordinary prose costs a translate and a set intersection per table.
+            if text.isascii() and reading.family != "keyboard":
+                read_words = reading.read(joined)[0].split()  # letters only: folding commutes
+            else:
+                read_words = tokens(reading.read(text)[0])
+            if exact.keys().isdisjoint(read_words):
                 continue
-            if word in self._phrases or (i + 1 < len(rotated) and f"{word} {rotated[i + 1]}" in exact):
-                for match in self._find_plain(" ".join(rotated[i : i + reach]), use_case=False):
-                    if match.direct:
-                        hide(match.target_id, match.span)
-        for decoded in base64_texts(text):
-            for match in self.find(decoded, use_case=False):
-                if match.direct:
-                    hide(match.target_id, f"base64: {match.span}")
-        for letters in nato_runs(text_words):
-            for target_id, span in self._spelled_out(letters):
-                hide(target_id, span)
+            aligned = len(read_words) == len(text_words)
+            hits = [w in exact and not (aligned and w == text_words[i]) for i, w in enumerate(read_words)]
+            self._match_keyed(read_words, hits, reach, hide)
+        for reading in _WORDWISE:
+            if not reading.trigger(text):
+                continue
+            picked, hits = list(text_words), [False] * len(text_words)
+            for i, word in enumerate(text_words):
+                for candidate in reading.read(word):
+                    if candidate != word and (candidate in exact or candidate in self._partial):
+                        picked[i], hits[i] = candidate, True
+                        break
+            if any(hits):
+                self._match_keyed(picked, hits, reach, hide)
         if needs_transliteration(text):
             romanized = tokens(transliterate(text))
             for match in self._find_plain(" ".join(romanized), use_case=False):
@@ -148,6 +161,51 @@ class HiddenLookups(IndexTables):
                 for target_id, span in self._sounds_like(run_words, loose=self._loose):
                     hide(target_id, span, "sounds_like", 0.6)
         return list(found.values())
+
+    def _find_decoded(self, text: str, hide: Callable[..., None]) -> None:
+        """Names in the decoded readings of ``text`` (markup, percent-encoding, character
+        codes, Morse ...: the ``decoded`` shape of :data:`alu.text.READINGS`), as words
+        and as letters spelled out; each decoded text is read once more, up to
+        :data:`_DECODE_DEPTH` levels and :data:`_MAX_DECODED` texts."""
+        pending, seen = [(text, 0)], {text}
+        while pending:
+            source, depth = pending.pop()
+            for reading in _DECODED:
+                if not reading.trigger(source):
+                    continue
+                for decoded in reading.read(source):
+                    if decoded in seen or len(seen) > _MAX_DECODED:
+                        continue
+                    seen.add(decoded)
+                    self._match_decoded(decoded, reading.name, hide)
+                    if depth + 1 < _DECODE_DEPTH:
+                        pending.append((decoded, depth + 1))
+
+    def _match_decoded(self, decoded: str, how: str, hide: Callable[..., None]) -> None:
+        """Direct mentions in one decoded text: as words (its look-alike and symbol views
+        too), and as letters spelled out."""
+        for view in (decoded, *readings(decoded)):
+            for match in self._find_plain(view, use_case=False):
+                if match.direct:
+                    hide(match.target_id, f"{how}: {match.span}")
+            for target_id, span in self._spelled_out(tokens(view)):
+                hide(target_id, f"{how}: {span}")
+
+    def _match_keyed(self, words: Sequence[str], hits: Sequence[bool], reach: int, hide: Callable[..., None]) -> None:
+        """Direct mentions in ``words`` (a reading of the text word for word) that begin
+        at a word marked in ``hits`` (a registered key): each such span is matched with
+        ``reach`` words after it, and ordinary words cost nothing."""
+        exact, phrases = self._exact, self._phrases
+        count = len(words)
+        for i, word in enumerate(words):
+            if not hits[i] or word not in exact:
+                continue
+            if word in phrases or (i + 1 < count and f"{word} {words[i + 1]}" in exact):
+                for match in self._find_plain(" ".join(words[i : i + reach]), use_case=False):
+                    if match.direct:
+                        hide(match.target_id, match.span)
+            for target_id, span in self._spelled_out(words[i : i + reach]):
+                hide(target_id, span)
 
     def _spelled_out(self, words: Sequence[str]) -> Iterable[tuple[str, str]]:
         """Names written in letters or short pieces: "j a n e a u s t e n", "ja ne aus ten".
