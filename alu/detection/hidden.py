@@ -115,30 +115,25 @@ class HiddenLookups(IndexTables):
                         hide(match.target_id, match.span)
         # Every other reading of the text (alu.text.readings.READINGS), by its shape.
         self._find_decoded(text, hide)
-        exact = self._exact
+        exact, phrases = self._exact, self._phrases
         for reading in _SUBSTITUTIONS:
-            # A substitution is read only where a read word (or a pair) is a registered
-            # key, so ordinary prose costs a translate and a set intersection per table.
-            if text.isascii() and reading.family != "keyboard":
-                read_words = reading.read(joined)[0].split()  # letters only: folding commutes
+            # A substitution is read only where a read word begins a registered key, so
+            # ordinary prose costs a translate and a set intersection per table.
+            if text.isascii() and reading.family in ("caesar", "atbash"):
+                reads = [w.split() for w in reading.read(joined)]  # letters only: folding commutes
             else:
-                read_words = tokens(reading.read(text)[0])
-            if exact.keys().isdisjoint(read_words):
-                continue
-            aligned = len(read_words) == len(text_words)
-            hits = [w in exact and not (aligned and w == text_words[i]) for i, w in enumerate(read_words)]
-            self._match_keyed(read_words, hits, reach, hide)
+                reads = [tokens(read) for read in reading.read(text)]
+            for read_words in reads:
+                common = exact.keys() & set(read_words)
+                # Only a one-word name or the first word of a longer key can begin a match.
+                common = {w for w in common if w in phrases or exact[w] >> 3}
+                if common:
+                    aligned = len(read_words) == len(text_words)
+                    hits = [w in common and not (aligned and w == text_words[i]) for i, w in enumerate(read_words)]
+                    self._match_keyed(read_words, hits, reach, hide)
         for reading in _WORDWISE:
-            if not reading.trigger(text):
-                continue
-            picked, hits = list(text_words), [False] * len(text_words)
-            for i, word in enumerate(text_words):
-                for candidate in reading.read(word):
-                    if candidate != word and (candidate in exact or candidate in self._partial):
-                        picked[i], hits[i] = candidate, True
-                        break
-            if any(hits):
-                self._match_keyed(picked, hits, reach, hide)
+            if reading.trigger(text):
+                self._match_wordwise(text_words, reading.read, reach, hide)
         if needs_transliteration(text):
             romanized = tokens(transliterate(text))
             for match in self._find_plain(" ".join(romanized), use_case=False):
@@ -191,10 +186,43 @@ class HiddenLookups(IndexTables):
             for target_id, span in self._spelled_out(tokens(view)):
                 hide(target_id, f"{how}: {span}")
 
+    def _match_wordwise(
+        self,
+        text_words: Sequence[str],
+        read: Callable[[str], list[str]],
+        reach: int,
+        hide: Callable[..., None],
+    ) -> None:
+        """Direct mentions in the text read word by word (a ``words`` reading), around
+        the read words of three letters or more that are registered keys (a name's
+        first words, or a name word) and differ from the word as written; ordinary words
+        cost a look-up or two."""
+        exact, partial = self._exact, self._partial
+        picked = list(text_words)
+        hits = [False] * len(picked)
+        for i, word in enumerate(text_words):
+            for candidate in read(word):
+                if len(candidate) > 2 and candidate != word and (candidate in exact or candidate in partial):
+                    picked[i], hits[i] = candidate, True
+                    break
+        spans: list[list[int]] = []
+        for i, hit in enumerate(hits):
+            if hit:
+                low, high = max(0, i - reach + 1), i + reach
+                if spans and low <= spans[-1][1]:
+                    spans[-1][1] = high
+                else:
+                    spans.append([low, high])
+        for low, high in spans:
+            for match in self._find_plain(" ".join(picked[low:high]), use_case=False):
+                if match.direct:
+                    hide(match.target_id, match.span)
+
     def _match_keyed(self, words: Sequence[str], hits: Sequence[bool], reach: int, hide: Callable[..., None]) -> None:
-        """Direct mentions in ``words`` (a reading of the text word for word) that begin
-        at a word marked in ``hits`` (a registered key): each such span is matched with
-        ``reach`` words after it, and ordinary words cost nothing."""
+        """Direct mentions in ``words`` (the text read through a letter substitution)
+        that begin at a word marked in ``hits`` (a registered key): each such span is
+        matched with ``reach`` words after it when it begins a registered name (a
+        one-word name, or a pair of words that begins one), so gibberish costs nothing."""
         exact, phrases = self._exact, self._phrases
         count = len(words)
         for i, word in enumerate(words):
@@ -204,8 +232,6 @@ class HiddenLookups(IndexTables):
                 for match in self._find_plain(" ".join(words[i : i + reach]), use_case=False):
                     if match.direct:
                         hide(match.target_id, match.span)
-            for target_id, span in self._spelled_out(words[i : i + reach]):
-                hide(target_id, span)
 
     def _spelled_out(self, words: Sequence[str]) -> Iterable[tuple[str, str]]:
         """Names written in letters or short pieces: "j a n e a u s t e n", "ja ne aus ten".

@@ -44,9 +44,11 @@ are folded by its NFKC step, so neither needs a reading of its own.
 """
 
 from alu.text.ciphers import (
+    KEYBOARD,
     LETTER_NAMES,
     NATO,
     SUBSTITUTIONS,
+    base32_texts,
     base64_texts,
     letter_name_runs,
     nato_runs,
@@ -76,6 +78,7 @@ from alu.text.sounds import sound_skeleton
 from alu.text.symbols import fold_symbols, has_upside_down, symbol_table, upside_down_read
 
 __all__ = [
+    "KEYBOARD",
     "LEET",
     "LETTER_NAMES",
     "MORSE",
@@ -87,6 +90,7 @@ __all__ = [
     "Reading",
     "a1z26_read",
     "bacon_read",
+    "base32_texts",
     "base64_texts",
     "code_runs_read",
     "escapes_read",

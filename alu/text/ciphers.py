@@ -7,13 +7,16 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 __all__ = [
+    "KEYBOARD",
     "LETTER_NAMES",
     "NATO",
     "SUBSTITUTIONS",
+    "base32_texts",
     "base64_texts",
+    "keyboard_reads",
     "letter_name_runs",
     "nato_runs",
     "pig_latin_candidates",
@@ -94,6 +97,25 @@ def rot13(text: str) -> str:
 _BASE64 = re.compile(r"(?<![\w+/=])[A-Za-z0-9+/]{8,}={0,2}(?![\w+/=])")
 
 
+_BASE32 = re.compile(r"(?<![\w=])[A-Z2-7]{8,}={0,6}(?![\w=])")
+
+
+def base32_texts(text: str) -> list[str]:
+    """The texts that base32 tokens of ``text`` decode to (printable UTF-8 only)."""
+    found: list[str] = []
+    for match in _BASE32.finditer(text):
+        token = match.group()
+        if len(token) % 8:
+            continue
+        try:
+            decoded = base64.b32decode(token).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            continue
+        if decoded.isprintable() and any(ch.isalpha() for ch in decoded):
+            found.append(decoded)
+    return found
+
+
 def base64_texts(text: str) -> list[str]:
     """The texts that base64 tokens of ``text`` decode to (printable UTF-8 only, so that
     ordinary words that happen to be valid base64 give nothing)."""
@@ -139,15 +161,33 @@ def _keyboard_table(step: int) -> dict[int, int]:
     return table
 
 
+KEYBOARD: dict[str, dict[int, int]] = {"keyboard right": _keyboard_table(1), "keyboard left": _keyboard_table(-1)}
+"""A hand one key off on a QWERTY keyboard (either way), as ``str.translate`` tables that
+read it back (a key off the end of a row types punctuation: "Yti,[" is "Trump")."""
+
+
+_END_PUNCTUATION = re.compile(r"[,.!?]+(?=\s|$)")
+
+
+def keyboard_reads(table: dict[int, int]) -> Callable[[str], list[str]]:
+    """A text → what it reads as typed one key off: with the punctuation that ends words
+    read as keys too ("Yti,[" is "Trump"), and without it (the comma after a word is a
+    comma)."""
+
+    def read(text: str) -> list[str]:
+        return [text.translate(table), _END_PUNCTUATION.sub("", text).translate(table)]
+
+    return read
+
+
 SUBSTITUTIONS: dict[str, dict[int, int]] = {
     **{f"caesar {shift}": _shift_table(shift) for shift in range(1, 26)},
     "atbash": str.maketrans(_LOWER + _LOWER.upper(), _LOWER[::-1] + _LOWER[::-1].upper()),
-    "keyboard right": _keyboard_table(1),
-    "keyboard left": _keyboard_table(-1),
+    "rot47": {code: 33 + (code - 33 + 47) % 94 for code in range(33, 127)},
 }
 """Letter substitutions, each as the ``str.translate`` table that reads it back: every
-Caesar shift (``caesar 13`` is ROT13), Atbash (a↔z), and a hand one key off on a QWERTY
-keyboard (either way). A reading of a whole text per table: the detector matches one only
+Caesar shift (``caesar 13`` is ROT13), Atbash (a↔z), and ROT47 (every printable ASCII
+character rotated by 47). A reading of a whole text per table: the detector matches one only
 where a read word is a registered key (see :mod:`alu.detection.hidden`)."""
 
 

@@ -164,17 +164,22 @@ def morse_read(text: str) -> list[str]:
         return []
     out: list[str] = []
     letters: list[str] = []
-    for word in text.translate(_MORSE_CHARS).split():
-        letter = MORSE.get(word)
+    last = ""
+    for word in (*text.translate(_MORSE_CHARS).split(), ""):
+        code = word.rstrip(",;:!?")
+        letter = MORSE.get(code)
+        if letter is None and code.endswith(".") and code[:-1] in MORSE:
+            letter = MORSE[code[:-1]]  # the period that ends a sentence
         if letter is not None or word in ("/", "|"):
             if letter is not None:
                 letters.append(letter)
+                last = code
             continue
         if len(letters) >= _MIN_RUN:
             out.append(" ".join(letters))
+            if last.endswith(".") and last[:-1] in MORSE:  # its last dot may end the sentence
+                out.append(" ".join([*letters[:-1], MORSE[last[:-1]]]))
         letters = []
-    if len(letters) >= _MIN_RUN:
-        out.append(" ".join(letters))
     return out
 
 

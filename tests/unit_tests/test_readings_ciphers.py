@@ -5,7 +5,7 @@ import base64
 import pytest
 from readings_support import flagged, frame, touched
 
-from alu.text import SUBSTITUTIONS
+from alu.text import KEYBOARD, SUBSTITUTIONS
 
 NAME = "Jane Austen"
 
@@ -33,6 +33,9 @@ def test_every_caesar_shift_is_read(shift):
         ("Qzmv Zfhgvm", NAME),  # Atbash
         ("Ksmr Sidyrm", NAME),  # one key to the right
         ("Wkib Nyaj", "Elon Musk"),  # one key to the left
+        ("Ysu;pt Deogy,", "Taylor Swift"),  # one key to the right, off the row's end
+        ("%2J=@C $H:7E", "Taylor Swift"),  # ROT47
+        ("IVWG63RAJV2XG2Y=", "Elon Musk"),  # base32
         (base64.b64encode(NAME.encode()).decode(), NAME),
     ],
 )
@@ -56,5 +59,6 @@ def test_substitution_controls_pass(text):
 def test_substitution_tables():
     assert "jane".translate(SUBSTITUTIONS["caesar 13"]) == "wnar"
     assert "qzmv".translate(SUBSTITUTIONS["atbash"]) == "jane"
-    assert "ksmr".translate(SUBSTITUTIONS["keyboard right"]) == "jane"
+    assert "ksmr".translate(KEYBOARD["keyboard right"]) == "jane"
+    assert "Yti,[".translate(KEYBOARD["keyboard right"]) == "Trump"
     assert len([n for n in SUBSTITUTIONS if n.startswith("caesar")]) == 25
