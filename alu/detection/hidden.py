@@ -33,6 +33,15 @@ _ASCII_LETTERS = re.compile("[A-Za-z]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
+_ACCENTED = re.compile("[\u00c0-\u024f]")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _fold_ascii(text: str) -> str:
+    """:func:`alu.text.normalize` for ASCII text without its cache (a reading is read once)."""
+    return _NOT_WORD.sub(" ", text.lower())
+
+
 def _mostly_latin(text: str) -> bool:
     """True when most letters of ``text`` are ASCII letters."""
     if text.isascii():
@@ -116,13 +125,17 @@ class HiddenLookups(IndexTables):
         # Every other reading of the text (alu.text.readings.READINGS), by its shape.
         self._find_decoded(text, hide)
         exact, phrases = self._exact, self._phrases
+        accented = not text.isascii() and _ACCENTED.search(text) is not None
+        ascii_text = text if text.isascii() else _NON_ASCII.sub(" ", text)
         for reading in _SUBSTITUTIONS:
             # A substitution is read only where a read word begins a registered key, so
             # ordinary prose costs a translate and a set intersection per table.
-            if text.isascii() and reading.family in ("caesar", "atbash"):
+            if reading.family in ("caesar", "atbash"):
                 reads = [w.split() for w in reading.read(joined)]  # letters only: folding commutes
-            else:
-                reads = [tokens(read) for read in reading.read(text)]
+                if accented and reading.name == "caesar 13":  # "Orlbapé": é left alone by ROT13
+                    reads += [tokens(read) for read in reading.read(text)]
+            else:  # reads keys, not letters: other characters are none of them
+                reads = [read.split() for read in map(_fold_ascii, reading.read(ascii_text))]
             for read_words in reads:
                 common = exact.keys() & set(read_words)
                 # Only a one-word name or the first word of a longer key can begin a match.

@@ -174,8 +174,13 @@ def keyboard_reads(table: dict[int, int]) -> Callable[[str], list[str]]:
     read as keys too ("Yti,[" is "Trump"), and without it (the comma after a word is a
     comma)."""
 
+    fast = bytes(table.get(code, code) for code in range(128)) + bytes(range(128, 256))
+
     def read(text: str) -> list[str]:
-        return [text.translate(table), _END_PUNCTUATION.sub("", text).translate(table)]
+        texts = [text, _END_PUNCTUATION.sub("", text)]
+        if text.isascii():
+            return [t.encode("ascii").translate(fast).decode("ascii") for t in texts]
+        return [t.translate(table) for t in texts]
 
     return read
 

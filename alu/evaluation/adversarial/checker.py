@@ -191,6 +191,8 @@ def _spelled_letters(text: str) -> list[str]:
 
 
 def _pig_latin(word: str) -> str:
+    if len(word) < 2:
+        return word  # an initial stays as it is
     if word[:1] in "aeiou":
         return word + "way"
     i = 0
