@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from alu.bench.synthetic import synthetic_targets
 from alu.detection import TargetIndex
@@ -90,6 +91,12 @@ def _best(run: Callable[[], object], repeat: int) -> float:
     return best * 1000
 
 
+def _stage(index: TargetIndex, text: str) -> None:
+    """The deterministic stage on ``text`` from cold per-word memos."""
+    index.clear_memos()
+    index.find(text, use_case=False)
+
+
 def _read(reading: Reading, text: str) -> list[str]:
     if reading.shape == "words":
         return [c for word in text.split() for c in reading.read(word.lower())]
@@ -113,8 +120,8 @@ def bench_readings(
         unit = _READING_WORST.get(reading.name, _PROSE)
         for length in lengths:
             text = _fill(unit, length)
-            ms = _best(lambda text=text, reading=reading: _read(reading, text), repeat)
-            stage = _best(lambda text=text: (index.clear_memos(), index.find(text, use_case=False)), repeat)
+            ms = _best(partial(_read, reading, text), repeat)
+            stage = _best(partial(_stage, index, text), repeat)
             rows["readings"].append({"name": reading.name, "shape": reading.shape, "length": length,
                                      "ms": round(ms, 3), "stage_ms": round(stage, 2)})  # fmt: skip
         if progress:
@@ -122,7 +129,7 @@ def bench_readings(
     for name, unit in _SCRIPT_WORST.items():
         for length in lengths:
             text = _fill(unit, length)
-            ms = _best(lambda text=text: (index.clear_memos(), index.find(text, use_case=False)), repeat)
+            ms = _best(partial(_stage, index, text), repeat)
             rows["stage"].append({"name": name, "length": length, "ms": round(ms, 2)})
         if progress:
             progress(f"script {name}: done")

@@ -28,6 +28,7 @@ _SUBSTITUTIONS = tuple(r for r in READINGS if r.shape == "substitution")
 _WORDWISE = tuple(r for r in READINGS if r.shape == "words")
 _DECODE_DEPTH = 2  # an encoding inside another (percent-encoded character references)
 _MAX_DECODED = 64  # decoded texts read per text, at most
+_MIN_LETTERS = 3  # single letters that make a decoded text one spelled out
 
 _ASCII_LETTERS = re.compile("[A-Za-z]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -191,13 +192,17 @@ class HiddenLookups(IndexTables):
 
     def _match_decoded(self, decoded: str, how: str, hide: Callable[..., None]) -> None:
         """Direct mentions in one decoded text: as words (its look-alike and symbol views
-        too), and as letters spelled out."""
+        too), and as letters spelled out when it holds single letters."""
         for view in (decoded, *readings(decoded)):
             for match in self._find_plain(view, use_case=False):
                 if match.direct:
                     hide(match.target_id, f"{how}: {match.span}")
-            for target_id, span in self._spelled_out(tokens(view)):
-                hide(target_id, f"{how}: {span}")
+            words = tokens(view)
+            # Letters spelled out (Morse, letter numbers, letters in table cells …): a
+            # decoded text of ordinary words is not read for glued pieces ("to ward").
+            if sum(len(word) == 1 for word in words) >= _MIN_LETTERS:
+                for target_id, span in self._spelled_out(words):
+                    hide(target_id, f"{how}: {span}")
 
     def _match_wordwise(
         self,
@@ -228,7 +233,7 @@ class HiddenLookups(IndexTables):
                     spans.append([low, high])
         for low, high in spans:
             for match in self._find_plain(" ".join(picked[low:high]), use_case=False):
-                if match.direct:
+                if match.direct and match.kind != "fuzzy":  # a near miss of gibberish is chance
                     hide(match.target_id, match.span)
 
     def _match_keyed(self, words: Sequence[str], hits: Sequence[bool], reach: int, hide: Callable[..., None]) -> None:
@@ -243,7 +248,7 @@ class HiddenLookups(IndexTables):
                 continue
             if word in phrases or (i + 1 < count and f"{word} {words[i + 1]}" in exact):
                 for match in self._find_plain(" ".join(words[i : i + reach]), use_case=False):
-                    if match.direct:
+                    if match.direct and match.kind != "fuzzy":  # a near miss of gibberish is chance
                         hide(match.target_id, match.span)
 
     def _spelled_out(self, words: Sequence[str]) -> Iterable[tuple[str, str]]:
