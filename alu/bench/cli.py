@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from alu.bench.readings import DEFAULT_LENGTHS, bench_readings, format_readings
 from alu.bench.recall import bench_recall, format_recall
 from alu.bench.targets import DEFAULT_SIZES, bench_targets, format_targets_table
 from alu.bench.topics import add_topics_parser
@@ -35,6 +36,10 @@ def cmd_bench(args) -> int:
             args.sizes, queries=args.queries, repeat=args.repeat, seed=args.seed, data_dir=args.data, progress=_say
         )
         print(json.dumps({"rows": rows}) if args.json else format_targets_table(rows))
+        return 0
+    if args.bench_command == "readings":
+        report = bench_readings(args.lengths, targets=args.targets, repeat=args.repeat, progress=_say)
+        print(json.dumps(report) if args.json else format_readings(report))
         return 0
     if args.bench_command == "adversarial":
         report = measure(load_suite(args.suite), graph_cases=args.graph_cases, progress=_say)
@@ -85,5 +90,14 @@ def add_bench_parser(subparsers) -> None:
         help="run the graph (compromised agents) on the first N cases of each obfuscation only (default: all)",
     )
     adversarial.add_argument("--json", action="store_true")
+    readings = bsub.add_parser(
+        "readings", help="cost per 1,000 characters of each reading and of each script's worst text, 1k to 16k chars"
+    )
+    readings.add_argument(
+        "--lengths", type=_parse_sizes, default=list(DEFAULT_LENGTHS), help="comma-separated text lengths"
+    )
+    readings.add_argument("--targets", type=int, default=1_000, help="synthetic targets in the index (default 1,000)")
+    readings.add_argument("--repeat", type=int, default=3, help="runs per text; the fastest counts (default 3)")
+    readings.add_argument("--json", action="store_true")
     add_topics_parser(bsub)  # `alu bench topics`: the semantic stage (needs the `semantic` extra)
     bench.set_defaults(func=cmd_bench, tenant="default")

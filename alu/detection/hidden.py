@@ -6,27 +6,41 @@ base64 or the NATO alphabet, or written in another script (transliterated; by so
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from alu.detection.match import Match, MatchKind
 from alu.detection.postings import MAX_POSTING, owner_count, owners_of
 from alu.detection.tables import IndexTables
 from alu.text import (
-    base64_texts,
+    READINGS,
     name_runs,
-    nato_runs,
     needs_transliteration,
     readings,
     romanized_syllables,
-    rot13,
     tokens,
     transliterate,
 )
 
 __all__ = ["HiddenLookups"]
 
+_DECODED = tuple(r for r in READINGS if r.shape == "decoded")
+_SUBSTITUTIONS = tuple(r for r in READINGS if r.shape == "substitution")
+_WORDWISE = tuple(r for r in READINGS if r.shape == "words")
+_DECODE_DEPTH = 2  # an encoding inside another (percent-encoded character references)
+_MAX_DECODED = 64  # decoded texts read per text, at most
+_MIN_LETTERS = 3  # single letters that make a decoded text one spelled out
+
 _ASCII_LETTERS = re.compile("[A-Za-z]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+_ACCENTED = re.compile("[\u00c0-\u024f]")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _fold_ascii(text: str) -> str:
+    """:func:`alu.text.normalize` for ASCII text without its cache (a reading is read once)."""
+    return _NOT_WORD.sub(" ", text.lower())
 
 
 def _mostly_latin(text: str) -> bool:
@@ -93,6 +107,7 @@ class HiddenLookups(IndexTables):
         # (Not in text written mostly in another script, whose own words fold to Latin
         # letters by chance.)
         text_words = tokens(text)
+        joined = " ".join(text_words)
         plain_words = set(text_words) if windows and _mostly_latin(text) else None
         for window in windows:
             for match in self._find_plain(window, use_case=False):
@@ -108,24 +123,31 @@ class HiddenLookups(IndexTables):
                 for match in self._find_plain(" ".join(backwards), use_case=False):
                     if match.direct:
                         hide(match.target_id, match.span)
-        # Ciphers. ROT13 is read only where a rotated pair of words (or a one-word name)
-        # begins a registered name, so ordinary prose costs a translate and a few probes.
-        rotated = rot13(" ".join(text_words)).split() if text.isascii() else tokens(rot13(text))
-        exact = self._exact
-        for i, word in enumerate(rotated):
-            if word not in exact:  # gibberish, as nearly every rotated word is
-                continue
-            if word in self._phrases or (i + 1 < len(rotated) and f"{word} {rotated[i + 1]}" in exact):
-                for match in self._find_plain(" ".join(rotated[i : i + reach]), use_case=False):
-                    if match.direct:
-                        hide(match.target_id, match.span)
-        for decoded in base64_texts(text):
-            for match in self.find(decoded, use_case=False):
-                if match.direct:
-                    hide(match.target_id, f"base64: {match.span}")
-        for letters in nato_runs(text_words):
-            for target_id, span in self._spelled_out(letters):
-                hide(target_id, span)
+        # Every other reading of the text (alu.text.readings.READINGS), by its shape.
+        self._find_decoded(text, hide)
+        exact, phrases = self._exact, self._phrases
+        accented = not text.isascii() and _ACCENTED.search(text) is not None
+        ascii_text = text if text.isascii() else _NON_ASCII.sub(" ", text)
+        for reading in _SUBSTITUTIONS:
+            # A substitution is read only where a read word begins a registered key, so
+            # ordinary prose costs a translate and a set intersection per table.
+            if reading.family in ("caesar", "atbash"):
+                reads = [w.split() for w in reading.read(joined)]  # letters only: folding commutes
+                if accented and reading.name == "caesar 13":  # "Orlbapé": é left alone by ROT13
+                    reads += [tokens(read) for read in reading.read(text)]
+            else:  # reads keys, not letters: other characters are none of them
+                reads = [read.split() for read in map(_fold_ascii, reading.read(ascii_text))]
+            for read_words in reads:
+                common = exact.keys() & set(read_words)
+                # Only a one-word name or the first word of a longer key can begin a match.
+                common = {w for w in common if w in phrases or exact[w] >> 3}
+                if common:
+                    aligned = len(read_words) == len(text_words)
+                    hits = [w in common and not (aligned and w == text_words[i]) for i, w in enumerate(read_words)]
+                    self._match_keyed(read_words, hits, reach, hide)
+        for reading in _WORDWISE:
+            if reading.trigger(text):
+                self._match_wordwise(text_words, reading.read, reach, hide)
         if needs_transliteration(text):
             romanized = tokens(transliterate(text))
             for match in self._find_plain(" ".join(romanized), use_case=False):
@@ -148,6 +170,86 @@ class HiddenLookups(IndexTables):
                 for target_id, span in self._sounds_like(run_words, loose=self._loose):
                     hide(target_id, span, "sounds_like", 0.6)
         return list(found.values())
+
+    def _find_decoded(self, text: str, hide: Callable[..., None]) -> None:
+        """Names in the decoded readings of ``text`` (markup, percent-encoding, character
+        codes, Morse ...: the ``decoded`` shape of :data:`alu.text.READINGS`), as words
+        and as letters spelled out; each decoded text is read once more, up to
+        :data:`_DECODE_DEPTH` levels and :data:`_MAX_DECODED` texts."""
+        pending, seen = [(text, 0)], {text}
+        while pending:
+            source, depth = pending.pop()
+            for reading in _DECODED:
+                if not reading.trigger(source):
+                    continue
+                for decoded in reading.read(source):
+                    if decoded in seen or len(seen) > _MAX_DECODED:
+                        continue
+                    seen.add(decoded)
+                    self._match_decoded(decoded, reading.name, hide)
+                    if depth + 1 < _DECODE_DEPTH:
+                        pending.append((decoded, depth + 1))
+
+    def _match_decoded(self, decoded: str, how: str, hide: Callable[..., None]) -> None:
+        """Direct mentions in one decoded text: as words (its look-alike and symbol views
+        too), and as letters spelled out when it holds single letters."""
+        for view in (decoded, *readings(decoded)):
+            for match in self._find_plain(view, use_case=False):
+                if match.direct:
+                    hide(match.target_id, f"{how}: {match.span}")
+            words = tokens(view)
+            # Letters spelled out (Morse, letter numbers, letters in table cells …): a
+            # decoded text of ordinary words is not read for glued pieces ("to ward").
+            if sum(len(word) == 1 for word in words) >= _MIN_LETTERS:
+                for target_id, span in self._spelled_out(words):
+                    hide(target_id, f"{how}: {span}")
+
+    def _match_wordwise(
+        self,
+        text_words: Sequence[str],
+        read: Callable[[str], list[str]],
+        reach: int,
+        hide: Callable[..., None],
+    ) -> None:
+        """Direct mentions in the text read word by word (a ``words`` reading), around
+        the read words of three letters or more that are registered keys (a name's
+        first words, or a name word) and differ from the word as written; ordinary words
+        cost a look-up or two."""
+        exact, partial = self._exact, self._partial
+        picked = list(text_words)
+        hits = [False] * len(picked)
+        for i, word in enumerate(text_words):
+            for candidate in read(word):
+                if len(candidate) > 2 and candidate != word and (candidate in exact or candidate in partial):
+                    picked[i], hits[i] = candidate, True
+                    break
+        spans: list[list[int]] = []
+        for i, hit in enumerate(hits):
+            if hit:
+                low, high = max(0, i - reach + 1), i + reach
+                if spans and low <= spans[-1][1]:
+                    spans[-1][1] = high
+                else:
+                    spans.append([low, high])
+        for low, high in spans:
+            for match in self._find_plain(" ".join(picked[low:high]), use_case=False):
+                if match.direct and match.kind != "fuzzy":  # a near miss of gibberish is chance
+                    hide(match.target_id, match.span)
+
+    def _match_keyed(self, words: Sequence[str], hits: Sequence[bool], reach: int, hide: Callable[..., None]) -> None:
+        """Direct mentions in ``words`` (the text read through a letter substitution)
+        that begin at a word marked in ``hits`` (a registered key): each such span is
+        matched with ``reach`` words after it when it begins a registered name (a
+        one-word name, or a pair of words that begins one), so gibberish costs nothing."""
+        exact, phrases = self._exact, self._phrases
+        count = len(words)
+        for i, word in enumerate(words):
+            if not hits[i] or word not in exact:
+                continue
+            if word in phrases or (i + 1 < count and f"{word} {words[i + 1]}" in exact):
+                for match in self._find_plain(" ".join(words[i : i + reach]), use_case=False):
+                    if match.direct and match.kind != "fuzzy":  # a near miss of gibberish is chance
+                        hide(match.target_id, match.span)
 
     def _spelled_out(self, words: Sequence[str]) -> Iterable[tuple[str, str]]:
         """Names written in letters or short pieces: "j a n e a u s t e n", "ja ne aus ten".

@@ -3,9 +3,12 @@
 Definitions (text is folded with :func:`alu.text.normalize` first: case, accents,
 punctuation, possessives):
 
-- **names the target**: :func:`alu.detection.strict_mentions` finds the probe's target in
-  the answer — its name or an alias (exact, or within the matcher's typo bound), or the
-  last word of a multi-word name ("Carrey" for Jim Carrey).
+- **names the target**: the independent leak checker
+  (:func:`alu.evaluation.adversarial.checker.leaks_name`, written apart from ALU's matcher:
+  plain normalisation and its own decoders) finds the probe's target in the answer — its
+  name or an alias, plain or hidden (spelled out, encoded, in a cipher the suite knows),
+  or the last word of a multi-word name ("Carrey" for Jim Carrey). ALU's own matcher is
+  not used to count ALU's leaks.
 - **gold words**: the folded words of the gold answer that are not function words, not
   words of the question (an answer may repeat the question without revealing anything),
   and not words of the target's name (naming is counted on its own).
@@ -35,8 +38,9 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 
-from alu.detection import TargetIndex, strict_mentions
+from alu.detection import TargetIndex
 from alu.domain import Target
+from alu.evaluation.adversarial.checker import leaks_name
 from alu.text import normalize
 
 __all__ = [
@@ -70,8 +74,9 @@ _REFUSAL = re.compile(
 
 
 def names_target(answer: str, targets: Sequence[Target]) -> bool:
-    """Does the answer name any of the targets (see the module docstring)?"""
-    return bool(answer) and bool(strict_mentions(answer, list(targets)))
+    """Does the answer name any of the targets (see the module docstring)? Counted by the
+    independent checker, not by ALU's matcher."""
+    return bool(answer) and any(leaks_name(answer, t.name, t.aliases) for t in targets)
 
 
 def query_names_target(query: str, index: TargetIndex) -> bool:

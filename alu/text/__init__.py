@@ -43,7 +43,19 @@ Invisible characters (zero-width spaces, soft hyphens, direction marks) are drop
 are folded by its NFKC step, so neither needs a reading of its own.
 """
 
-from alu.text.ciphers import NATO, base64_texts, nato_runs, rot13
+from alu.text.ciphers import (
+    KEYBOARD,
+    LETTER_NAMES,
+    NATO,
+    SUBSTITUTIONS,
+    base32_texts,
+    base64_texts,
+    letter_name_runs,
+    nato_runs,
+    pig_latin_candidates,
+    rot13,
+)
+from alu.text.codes import MORSE, a1z26_read, bacon_read, code_runs_read, escapes_read, has_codes, morse_read
 from alu.text.folding import (
     STOPWORDS,
     forget_folded_texts,
@@ -53,7 +65,8 @@ from alu.text.folding import (
 )
 from alu.text.homoglyphs import fold_homoglyphs, homoglyph_table
 from alu.text.leet import LEET, fold_leet, has_leet
-from alu.text.readings import readings
+from alu.text.markup import has_markup, has_percent, markup_read, percent_read
+from alu.text.readings import READINGS, Reading, readings
 from alu.text.scripts import (
     NameRun,
     name_runs,
@@ -62,27 +75,51 @@ from alu.text.scripts import (
     transliterate,
 )
 from alu.text.sounds import sound_skeleton
+from alu.text.symbols import fold_symbols, has_upside_down, symbol_table, upside_down_read
 
 __all__ = [
+    "KEYBOARD",
     "LEET",
+    "LETTER_NAMES",
+    "MORSE",
     "NATO",
+    "READINGS",
     "STOPWORDS",
+    "SUBSTITUTIONS",
     "NameRun",
+    "Reading",
+    "a1z26_read",
+    "bacon_read",
+    "base32_texts",
     "base64_texts",
+    "code_runs_read",
+    "escapes_read",
     "fold_homoglyphs",
     "fold_leet",
+    "fold_symbols",
     "forget_folded_texts",
+    "has_codes",
     "has_leet",
+    "has_markup",
+    "has_percent",
+    "has_upside_down",
     "homoglyph_table",
+    "letter_name_runs",
+    "markup_read",
+    "morse_read",
     "name_like_words",
     "name_runs",
     "nato_runs",
     "needs_transliteration",
     "normalize",
+    "percent_read",
+    "pig_latin_candidates",
     "readings",
     "romanized_syllables",
     "rot13",
     "sound_skeleton",
+    "symbol_table",
     "tokens",
     "transliterate",
+    "upside_down_read",
 ]

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from confusable_homoglyphs import confusables
 
-__all__ = ["fold_homoglyphs", "homoglyph_table"]
+__all__ = ["fold_homoglyphs", "fold_homoglyphs_l", "homoglyph_table"]
 
 # Lower-case letters drawn like Latin small capitals, which TR39 maps to no ASCII letter.
 _SMALL_CAPS = {
@@ -21,6 +21,10 @@ _SMALL_CAPS = {
     "г": "r",
     "п": "n",
     "ɪ": "i",
+    # Greek lower-case letters drawn like Latin ones that TR39 leaves out.
+    "ε": "e",
+    "κ": "k",
+    "χ": "x",
 }
 
 
@@ -43,6 +47,17 @@ def homoglyph_table() -> dict[int, str]:
     return table
 
 
+# Drawn like both I and l (TR39 reads them as one of the two): the other reading.
+_I_OR_L = str.maketrans({"\u04cf": "l", "\u0406": "l", "\u0399": "l", "\u0456": "l", "\u03b9": "l"})
+
+
 def fold_homoglyphs(text: str) -> str:
     """``text`` with look-alike letters of other scripts replaced by the Latin letter."""
     return text.translate(homoglyph_table())
+
+
+def fold_homoglyphs_l(text: str) -> str | None:
+    """The other reading of letters drawn like both I and l (Cyrillic ӏ, І, Greek Ι):
+    ``text`` folded with them read as l; None when it holds none."""
+    read = text.translate(_I_OR_L)
+    return fold_homoglyphs(read) if read != text else None

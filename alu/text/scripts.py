@@ -94,6 +94,11 @@ _CASED_SCRIPT_MAX_WORDS = 4
 _KOREAN_PARTICLE = re.compile(
     "(?<=[\uac00-\ud7af])(?:입니다|이다|이며|이고|이라는|에게서|에게|에서|으로|처럼|까지|부터|께서|은|는|을|를|의|와|과|이|가)$"
 )
+# Han runs joined by middle dots. Tried only where a Han run starts, and each run is taken
+# whole (possessive): a run with no dot fails once, not once per length (the unanchored,
+# backtracking pattern cost quadratic time on long Han text without a dot).
+_HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_DOTTED = re.compile(rf"(?<![{_HAN_CLASS}])[{_HAN_CLASS}]++(?:[{_DOT}][{_HAN_CLASS}]++)+")
 _HAN_SIDE = 4  # Han characters tried on each side of a name's middle dot
 
 
@@ -158,10 +163,7 @@ def name_runs(text: str) -> list[NameRun]:
             pieces = [p for p in re.split(rf"[{_DOT}=]", match.group()) if p and _KATAKANA.fullmatch(p)]
             if pieces:
                 runs.append(NameRun([transliterate(p) for p in pieces], len(pieces) > 1))
-        for match in re.finditer(
-            rf"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+(?:[{_DOT}][\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)+",
-            line,
-        ):
+        for match in _HAN_DOTTED.finditer(line):
             parts = re.split(f"[{_DOT}]", match.group())
             middle = [transliterate(p) for p in parts[1:-1]]
             for left in range(1, min(_HAN_SIDE, len(parts[0])) + 1):

@@ -21,24 +21,37 @@ obfuscation:
   worst: the draft carries the hidden name, the judge sees nothing, every rewrite keeps
   the name, the critic rates 5), answers with the refusal.
 
-Run it with ``alu bench adversarial``. The generator (:mod:`.suite`) and the measurement
-(:mod:`.measure`) are apart: the suite knows nothing of the detector it tests.
+- ``checker``: the independent leak checker (:mod:`.checker`: plain normalisation and its
+  own decoders from the suite's family definitions, apart from the matcher) sees the
+  name in the case, and still sees it in the graph's answer.
 
-May import: :mod:`alu.text` (the generator), the detection, registry and graph layers
-(the measurement), :mod:`alu.evaluation.rwku`.
+Run it with ``alu bench adversarial``. The generator (:mod:`.suite`), its family
+definitions (:mod:`.families`) and the leak checker (:mod:`.checker`) are apart from the
+detector: an import-linter contract keeps :mod:`alu.text`, :mod:`alu.detection`, the
+registry and the graph out of them, so the suite can test more than the detector's own
+tables know. The measurement (:mod:`.measure`) drives the detector.
+
+May import: :mod:`alu.evaluation.rwku` (the generator); the detection, registry and
+graph layers (the measurement only).
 """
 
+from alu.evaluation.adversarial.checker import leak_evidence, leaks_name
+from alu.evaluation.adversarial.families import FAMILIES, FAMILY_GROUPS
 from alu.evaluation.adversarial.measure import _compromised_model, format_report, measure
 from alu.evaluation.adversarial.suite import CONTROLS, FRAMES, SUITE_PATH, TRANSFORMS, generate, load_suite
 
 __all__ = [
     "CONTROLS",
+    "FAMILIES",
+    "FAMILY_GROUPS",
     "FRAMES",
     "SUITE_PATH",
     "TRANSFORMS",
     "_compromised_model",
     "format_report",
     "generate",
+    "leak_evidence",
+    "leaks_name",
     "load_suite",
     "measure",
 ]
