@@ -135,7 +135,7 @@ def test_flagged_run_tree_names_every_agent_with_tenant_flags_and_decision(local
     assert len(names["eraser_model"]) == 2 and len(names["critic_model"]) == 2
     auditor = metadata(names["auditor"][0])
     assert auditor["alu_tenant"] == "acme" and auditor["alu_flagged"] == ["jane-austen"]
-    assert metadata(names["vanilla"][0])["alu_tenant"] == "acme"
+    assert metadata(names["intake"][0])["alu_tenant"] == "acme"
     final = names["composer"][0]
     assert metadata(final)["alu_decision"] == out["audit"]["decision"]
     assert f"alu:{out['audit']['decision']}" in final.get("tags", [])
