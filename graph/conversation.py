@@ -24,6 +24,8 @@ holds, and other threads (each thread is read alone).
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,13 +34,39 @@ from langgraph.store.base import BaseStore
 
 from alu.detection import Match, rank, strict_mentions
 from alu.domain import Target
-from alu.registry import Shortlist, shortlist
+from alu.registry import Shortlist, cache_stats, shortlist
 from alu.text import STOPWORDS, normalize, tokens
 
 __all__ = ["name_pieces", "names_a_target", "read_exchange", "window_text"]
 
 _POOL = 32  # most targets whose pieces are compared across turns (ranked by their cues)
 _EMPTY = Shortlist(direct=[], candidates=[], targets={})
+_REACH = 24  # words read on each side of the window's boundary with the current text
+_MEMO: weakref.WeakKeyDictionary[BaseStore, dict[tuple, Shortlist]] = weakref.WeakKeyDictionary()
+_MEMO_LOCK = threading.Lock()
+_MEMO_SIZE = 256
+
+
+def _window_shortlist(
+    window: str, *, store: BaseStore | None, tenant: str, extra: list[str | Mapping[str, Any]]
+) -> Shortlist:
+    """The window's own shortlist, remembered while the registry stays as it is: a run
+    reads the same window for its question, its draft and each of its k rewrites. The
+    memo's key holds the tenant index's change counters, read after the caller's own
+    shortlist brought that index in step with the store, so a write is never missed."""
+    if store is None:
+        return shortlist(window, store=store, tenant=tenant, extra=extra, size=_POOL)
+    key = (tenant, window, repr(extra), tuple(sorted(cache_stats(store, tenant).items())))
+    with _MEMO_LOCK:
+        memo = _MEMO.setdefault(store, {})
+        found = memo.get(key)
+    if found is None:
+        found = shortlist(window, store=store, tenant=tenant, extra=extra, size=_POOL)
+        with _MEMO_LOCK:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[key] = found
+    return found
 
 
 def name_pieces(target: Target) -> list[str]:
@@ -114,12 +142,11 @@ def read_exchange(
     now = shortlist(current, store=store, tenant=tenant, extra=extra, size=size)
     if not window.strip() and not now.candidates:
         return now
-    before = shortlist(window, store=store, tenant=tenant, extra=extra, size=_POOL) if window.strip() else _EMPTY
-    both = (
-        shortlist(f"{window}\n{current}", store=store, tenant=tenant, extra=extra, size=_POOL)
-        if window.strip()
-        else now
-    )
+    before = _window_shortlist(window, store=store, tenant=tenant, extra=extra) if window.strip() else _EMPTY
+    # A direct mention that only exists across the boundary lies within a few words of it
+    # on each side (a name of up to 8 words, or spelled out letter by letter).
+    boundary = " ".join([*window.split()[-_REACH:], *current.split()[:_REACH]])
+    both = shortlist(boundary, store=store, tenant=tenant, extra=extra, size=_POOL) if window.strip() else now
     targets = {**before.targets, **both.targets, **now.targets}
     direct: dict[str, Match] = {m.target_id: m for m in now.direct}
     named_before = {m.target_id for m in before.direct}

@@ -62,13 +62,12 @@ def _merge_messages(state: State, passing: list[str]) -> list[BaseMessage]:
     ]
 
 
-def _first_clean(
-    state: State, runtime: Runtime[Context], context: Context, semantic: SemanticStage, candidates: list[str]
-) -> str | None:
-    for answer in candidates:
-        if not final_check(answer, state, runtime, context, semantic):
-            return answer
-    return None
+def _checked(
+    state: State, runtime: Runtime[Context], context: Context, semantic: SemanticStage, composed: str, best: str
+) -> str:
+    """The composed answer if the final check passes it, else the best passing rewrite
+    (which its critic already checked with the same rules)."""
+    return best if final_check(composed, state, runtime, context, semantic) else composed
 
 
 def _finish(state: State, context: Context, answer: str | None, calls: list[CallRecord]) -> dict:
@@ -83,14 +82,11 @@ def composer(state: State, runtime: Runtime[Context], *, models: Models, semanti
     plan = _plan(state, context)
     if isinstance(plan, dict):
         return plan
-    calls: list[CallRecord] = []
-    candidates = plan
-    if context.merge and len(plan) > 1:
-        model, name = models.get("composer", context, context.composer_temperature)
-        composed, record = call_text("composer", model, name, _merge_messages(state, plan), context)
-        calls.append(record)
-        candidates = [composed, *plan]
-    return _finish(state, context, _first_clean(state, runtime, context, semantic, candidates), calls)
+    if not (context.merge and len(plan) > 1):
+        return _finish(state, context, plan[0], [])  # checked by its critic: no call, no re-check
+    model, name = models.get("composer", context, context.composer_temperature)
+    composed, record = call_text("composer", model, name, _merge_messages(state, plan), context)
+    return _finish(state, context, _checked(state, runtime, context, semantic, composed, plan[0]), [record])
 
 
 async def acomposer(state: State, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:
@@ -99,12 +95,9 @@ async def acomposer(state: State, runtime: Runtime[Context], *, models: Models, 
     plan = _plan(state, context)
     if isinstance(plan, dict):
         return plan
-    calls: list[CallRecord] = []
-    candidates = plan
-    if context.merge and len(plan) > 1:
-        model, name = models.get("composer", context, context.composer_temperature)
-        composed, record = await acall_text("composer", model, name, _merge_messages(state, plan), context)
-        calls.append(record)
-        candidates = [composed, *plan]
-    answer = await asyncio.to_thread(_first_clean, state, runtime, context, semantic, candidates)
-    return _finish(state, context, answer, calls)
+    if not (context.merge and len(plan) > 1):
+        return _finish(state, context, plan[0], [])
+    model, name = models.get("composer", context, context.composer_temperature)
+    composed, record = await acall_text("composer", model, name, _merge_messages(state, plan), context)
+    answer = await asyncio.to_thread(_checked, state, runtime, context, semantic, composed, plan[0])
+    return _finish(state, context, answer, [record])
