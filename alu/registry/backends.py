@@ -151,6 +151,16 @@ def _check_reachable(url: str) -> None:
         raise _connection_error(url, exc) from None
 
 
+def _take_setup_lock(conn: Any) -> None:
+    """Wait for the migration lock without sitting in a statement: a session blocked in
+    ``pg_advisory_lock`` holds a snapshot, and the migrations' ``CREATE INDEX
+    CONCURRENTLY`` waits for every snapshot to go: a deadlock PostgreSQL does not see."""
+    import time
+
+    while not conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (_SETUP_LOCK_ID,)).fetchone()["ok"]:
+        time.sleep(0.05)
+
+
 @contextmanager
 def open_postgres(
     url: str,
@@ -183,7 +193,7 @@ def open_postgres(
         store, saver = PostgresStore(pool), PostgresSaver(pool)
         if setup:
             with pool.connection() as conn:
-                conn.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK_ID,))
+                _take_setup_lock(conn)
                 try:
                     store.setup()
                     saver.setup()
@@ -230,7 +240,10 @@ async def open_async_postgres(
         store, saver = AsyncPostgresStore(pool), AsyncPostgresSaver(pool)
         if setup:
             async with pool.connection() as conn:
-                await conn.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK_ID,))
+                while not (
+                    await (await conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (_SETUP_LOCK_ID,))).fetchone()
+                )["ok"]:
+                    await asyncio.sleep(0.05)
                 try:
                     await store.setup()
                     await saver.setup()
