@@ -38,6 +38,7 @@ class Enricher(Protocol):
 
 
 _ENRICHER: list[Enricher] = []
+_BATCH_OPS = 2000  # puts per store batch (PostgreSQL: at most 65,535 parameters a statement)
 
 
 def use_enricher(enricher: Enricher) -> None:
@@ -179,7 +180,12 @@ class TargetRegistry:
         ops: list[PutOp] = []
         for target, existing in by_id.values():
             ops += self._write_ops(target, existing)
-        self.store.batch(ops + prune_ops(self.store, self.tenant) + version_ops(self.tenant, list(by_id)))
+        # In batches a store can take (PostgreSQL: one statement has at most 65,535
+        # parameters); the version goes with the last, so readers see the whole import.
+        chunks = [ops[i : i + _BATCH_OPS] for i in range(0, len(ops), _BATCH_OPS)] or [[]]
+        for chunk in chunks[:-1]:
+            self.store.batch(chunk)
+        self.store.batch(chunks[-1] + prune_ops(self.store, self.tenant) + version_ops(self.tenant, list(by_id)))
         return [t for t, _ in by_id.values()]
 
     def remove(self, name_or_id: str) -> Target | None:
