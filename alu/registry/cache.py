@@ -62,7 +62,7 @@ def _raw_check_s() -> float:
 RAW_CHECK_S = _raw_check_s()
 """Seconds between two looks for writes made straight into a versioned store
 (``ALU_RAW_WRITE_CHECK_S``, default 1; 0: on every query)."""
-_RAW_SLACK = timedelta(seconds=5)  # items stamped this long before the newest seen are re-read
+_RAW_SLACK = timedelta(seconds=2)  # when newer items appear, those stamped this long before the last newest are re-read too
 
 _CLOCK_SKEW_S = 300.0
 """Change records stamped up to this long before a reader's last look are read again
@@ -83,6 +83,7 @@ class _Entry:
     raw_seen: int = 0  # targets re-read because they were written straight into the store
     checked_at: float = float("-inf")  # monotonic clock of the last look for raw writes
     newest: datetime | None = None  # newest target item's write time at that look
+    count: int = -1  # target items at that look
     raw_unsupported: bool = False
 
 
@@ -166,6 +167,7 @@ def _sync(entry: _Entry, store: BaseStore, tenant: str) -> None:
         entry.index = TargetIndex(load_targets(store, ns))
         entry.rebuilds += 1
         entry.newest, entry.checked_at = (summary[1] if summary else None), time.monotonic()
+        entry.count = summary[0] if summary else -1
         entry.raw_unsupported = summary is None
     else:
         entry.incremental += 1
@@ -186,7 +188,10 @@ def _check_raw(entry: _Entry, store: BaseStore, tenant: str) -> None:
         return
     count, newest = summary
     entry.checked_at = now
-    if newest is not None and (entry.newest is None or newest > entry.newest - _RAW_SLACK):
+    if (count, newest) == (entry.count, entry.newest):
+        return  # nothing written since the last look
+    entry.count = count
+    if newest is not None and (entry.newest is None or newest > entry.newest):
         since = (entry.newest or newest) - _RAW_SLACK
         keys = keys_updated_since(store, ns, since) or []
         for key in keys:
