@@ -191,7 +191,7 @@ def _check_raw(entry: _Entry, store: BaseStore, tenant: str) -> None:
     if (count, newest) == (entry.count, entry.newest):
         return  # nothing written since the last look
     entry.count = count
-    if newest is not None and (entry.newest is None or newest > entry.newest):
+    if newest is not None:  # something was written (a clock may not have moved: SQLite counts seconds)
         since = (entry.newest or newest) - _RAW_SLACK
         keys = keys_updated_since(store, ns, since) or []
         for key in keys:
