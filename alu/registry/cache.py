@@ -62,9 +62,9 @@ def _raw_check_s() -> float:
 RAW_CHECK_S = _raw_check_s()
 """Seconds between two looks for writes made straight into a versioned store
 (``ALU_RAW_WRITE_CHECK_S``, default 1; 0: on every query)."""
-_RAW_SLACK = timedelta(
-    seconds=2
-)  # when newer items appear, those stamped this long before the last newest are re-read too
+# When the store changed, items stamped up to this long before the last look's newest are
+# re-read too (a write whose statement began before that look and committed after it).
+_RAW_SLACK = timedelta(seconds=2)
 
 _CLOCK_SKEW_S = 300.0
 """Change records stamped up to this long before a reader's last look are read again
