@@ -23,7 +23,8 @@ from typing import Any
 from alu.domain import TARGET_KINDS, InvalidTargetError, Target, read_target_file
 from alu.graph.context import Context, InvalidContextError
 from alu.graph.inputs import InvalidInputError
-from alu.registry import TargetRegistry
+from alu.registry import TargetRegistry, backends
+from alu.registry.backends import is_postgres_url
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REFUSED_ON_ERROR = 0, 1, 2, 3
 
@@ -41,8 +42,8 @@ def _say(message: str) -> None:
 
 
 def default_store_path() -> Path:
-    """``$ALU_STORE``, else ``targets.sqlite`` in the user's data directory."""
-    if os.environ.get("ALU_STORE"):
+    """``$ALU_STORE`` (a path), else ``targets.sqlite`` in the user's data directory."""
+    if os.environ.get("ALU_STORE") and not is_postgres_url(os.environ["ALU_STORE"]):
         return Path(os.environ["ALU_STORE"]).expanduser()
     from platformdirs import user_data_dir
 
@@ -50,28 +51,17 @@ def default_store_path() -> Path:
 
 
 @contextmanager
-def open_store(path: str | Path | None) -> Iterator[Any]:
-    """The persistent SQLite-backed LangGraph store (created on first use)."""
-    from langgraph.store.sqlite import SqliteStore
-
-    store_path = Path(path).expanduser() if path else default_store_path()
+def open_store(spec: str | Path | None) -> Iterator[Any]:
+    """The target store: ``--store``, else ``$ALU_STORE``, else the SQLite file in the
+    user's data directory. A ``postgresql://`` URL opens PostgreSQL (PostgresStore,
+    migrated once; credentials from the URL or PGUSER / PGPASSWORD / ~/.pgpass); anything
+    else is a SQLite file path (see :mod:`alu.registry.backends`)."""
+    spec = spec or os.environ.get("ALU_STORE") or default_store_path()
     try:
-        store_path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CliError(f"cannot create the store's folder {store_path.parent}: {exc}") from None
-    try:
-        with SqliteStore.from_conn_string(str(store_path)) as store:
-            store.conn.execute("PRAGMA busy_timeout = 10000")
-            store.setup()
+        with backends.open_store(spec) as store:
             yield store
-    except Exception as exc:  # sqlite3 errors: not a database, locked, read-only
-        if isinstance(exc, (CliError, InvalidTargetError, InvalidContextError, InvalidInputError)):
-            raise
-        import sqlite3
-
-        if isinstance(exc, sqlite3.Error):
-            raise CliError(f"cannot use the target store {store_path}: {exc}", EXIT_ERROR) from None
-        raise
+    except backends.StoreConnectionError as exc:
+        raise CliError(str(exc), EXIT_ERROR) from None
 
 
 # -- targets -------------------------------------------------------------------------
@@ -130,6 +120,24 @@ def cmd_targets(args: argparse.Namespace) -> int:
             if removed is None:
                 raise CliError(f"no target named or with id {args.name_or_id!r} (see `alu targets list`)")
             _say(f"removed {removed.name} (id {removed.id})")
+        elif args.targets_command == "check-ids":
+            rows = registry.check_ids()
+            if args.json:
+                print(json.dumps(rows, ensure_ascii=False, indent=2))
+            for row in [] if args.json else rows:
+                print(
+                    f"{row['id']}\tkept by {row['kept_by']!r}\tcontested by {row['contested_by']!r} (its id now: {row['id_now']})"
+                )
+            _say(
+                f"{len(rows)} contested id(s)"
+                + (
+                    "; the target's own name keeps its id. If a contesting name is another target: "
+                    "`alu targets remove ID`, then add both names again"
+                    if rows
+                    else ""
+                )
+            )
+            return EXIT_OK if not rows else 4
         elif args.targets_command == "import":
             targets = registry.add_many(read_target_file(args.file))
             _say(f"imported {len(targets)} target(s) from {args.file}")
@@ -223,7 +231,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", help="SQLite target store (default: $ALU_STORE or the user data dir)")
+    common.add_argument(
+        "--store",
+        help="target store: a SQLite file, or postgresql://USER@HOST:PORT/DB (default: $ALU_STORE, else a SQLite file in the user data dir)",
+    )
     common.add_argument("--tenant", default=None, help="tenant whose targets apply (default: $ALU_TENANT or 'default')")
 
     parser = argparse.ArgumentParser(
@@ -259,6 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true")
     rm = tsub.add_parser("remove", parents=[common], help="remove a target by name, alias or id")
     rm.add_argument("name_or_id")
+    chk = tsub.add_parser(
+        "check-ids", parents=[common], help="report ids that 0.1.0 gave to two different names (exit 4 if any)"
+    )
+    chk.add_argument("--json", action="store_true")
     imp = tsub.add_parser("import", parents=[common], help="add targets from a JSON list or a text file (one per line)")
     imp.add_argument("file")
     targets.set_defaults(func=cmd_targets)

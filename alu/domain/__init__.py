@@ -1,5 +1,5 @@
 """Layer 2, the target model: :class:`Target` (what to forget), its validation
-(:class:`InvalidTargetError`), its stable id (:func:`target_id_for`), the kinds and
+(:class:`InvalidTargetError`), its stable, collision-free id (:func:`target_id_for`; the id formats: :data:`ID_FORMAT`), the kinds and
 limits, and :func:`read_target_file`. Values only: no store, no index, no model.
 
 May import: :mod:`alu.text` (names are compared folded), the standard library.
@@ -7,6 +7,7 @@ May import: :mod:`alu.text` (names are compared folded), the standard library.
 
 from alu.domain.files import read_target_file
 from alu.domain.target import (
+    ID_FORMAT,
     MAX_ALIASES,
     MAX_EXAMPLES,
     MAX_NAME_CHARS,
@@ -15,10 +16,14 @@ from alu.domain.target import (
     Target,
     TargetKind,
     clean_list,
+    contested_target_id_for,
+    id_format_of,
+    legacy_target_id_for,
     target_id_for,
 )
 
 __all__ = [
+    "ID_FORMAT",
     "MAX_ALIASES",
     "MAX_EXAMPLES",
     "MAX_NAME_CHARS",
@@ -27,6 +32,9 @@ __all__ = [
     "Target",
     "TargetKind",
     "clean_list",
+    "contested_target_id_for",
+    "id_format_of",
+    "legacy_target_id_for",
     "read_target_file",
     "target_id_for",
 ]

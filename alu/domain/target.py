@@ -3,6 +3,7 @@ validation, and its stable id."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -10,9 +11,10 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from alu.text import normalize
+from alu.text import normalize, transliterate
 
 __all__ = [
+    "ID_FORMAT",
     "MAX_ALIASES",
     "MAX_EXAMPLES",
     "MAX_NAME_CHARS",
@@ -21,6 +23,9 @@ __all__ = [
     "Target",
     "TargetKind",
     "clean_list",
+    "contested_target_id_for",
+    "id_format_of",
+    "legacy_target_id_for",
     "target_id_for",
 ]
 
@@ -42,12 +47,68 @@ class InvalidTargetError(ValueError):
     """A target entry that cannot be stored; the message says what to fix."""
 
 
+ID_FORMAT = 2
+"""The id format written by this version (stored in each item as ``id_format``):
+1 = 0.1.0's ids (:func:`legacy_target_id_for`), 2 = :func:`target_id_for` (or, for a
+name whose id another target already holds, :func:`contested_target_id_for`), 0 = a key
+chosen by a client."""
+
+_SLUG_RUN = re.compile(r"[^a-z0-9]+")
+_READABLE_CHARS = 40
+
+
+def _slug(text: str) -> str:
+    return _SLUG_RUN.sub("-", text.lower()).strip("-")
+
+
+def _hashed(folded: str, digest_size: int) -> str:
+    readable = _slug(transliterate(folded))[:_READABLE_CHARS].strip("-") or "t"
+    digest = hashlib.blake2b(folded.encode("utf-8"), digest_size=digest_size, person=b"alu-target-id").hexdigest()
+    return f"{readable}--{digest}"
+
+
 def target_id_for(name: str) -> str:
-    """A stable id from a name: folded, ASCII where possible, words joined by '-'."""
+    """A stable id from a name (id format 2): distinct folded names get distinct ids.
+
+    A name that folds (:func:`alu.text.normalize`: case, accents, punctuation) to ASCII
+    gets the folded words joined by '-' ("Zoë Saldaña" → ``zoe-saldana``), as in 0.1.0;
+    that spelling is one-to-one with the folded name. Any other name ("Łukasz Nowak",
+    "Александр Пушкин", "東京") gets a readable romanization, ``--`` (which the first
+    form never contains) and 64 bits of BLAKE2b over the folded name:
+    ``lukasz-nowak--3f…``. A pure function of the folded name: the same in every process
+    and on every machine, with no table and no counter.
+    """
+    folded = normalize(name)
+    if folded.isascii():
+        return _slug(folded) or _hashed(folded, 8)
+    return _hashed(folded, 8)
+
+
+def contested_target_id_for(name: str) -> str:
+    """The id a new target takes when :func:`target_id_for` is already held by a different
+    target (an id of 0.1.0 that collided, or a key a client chose): the readable part,
+    ``--`` and 128 bits of BLAKE2b over the folded name (never equal to a first-choice id,
+    whose hash is 64 bits)."""
+    return _hashed(normalize(name), 16)
+
+
+def legacy_target_id_for(name: str) -> str:
+    """0.1.0's id (format 1): ASCII-folded slug, or for a name with no ASCII letters the
+    code points in hex cut at 60 characters. Names could collide ("Łukasz Nowak" and
+    "Ukasz Nowak"; long names in one script); kept to recognise and report such ids."""
     folded = normalize(name)
     ascii_form = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_form).strip("-")
     return slug or "t-" + "-".join(f"{ord(c):x}" for c in folded.replace(" ", ""))[:60]
+
+
+def id_format_of(key: str, name: str) -> int:
+    """Which id format produced ``key`` for a target named ``name`` (see :data:`ID_FORMAT`)."""
+    if key in (target_id_for(name), contested_target_id_for(name)):
+        return ID_FORMAT
+    if key == legacy_target_id_for(name):
+        return 1
+    return 0
 
 
 def clean_list(values: Any, what: str) -> list[str]:
@@ -151,7 +212,7 @@ class Target:
             raise InvalidTargetError(
                 f"a target is a name or an object with at least 'name'; got {type(entry).__name__}"
             )
-        unknown = set(entry) - {f for f in cls.__dataclass_fields__}
+        unknown = set(entry) - {f for f in cls.__dataclass_fields__} - {"id_format"}
         if unknown and strict:
             raise InvalidTargetError(
                 f"unknown target field(s) {sorted(unknown)}; allowed: {sorted(cls.__dataclass_fields__)}"

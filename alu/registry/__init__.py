@@ -30,8 +30,17 @@ store should then put any new value under the version key (see :func:`bump_versi
 which makes readers rebuild; in a store with no version item at all, readers list the
 targets on every query, which is always right and slower.
 
+Why parts: ``BaseStore`` has no compare-and-set, so two writers adding aliases to one
+target could overwrite each other's copy of it. What a write adds (names, keywords) also
+goes into a *part* of its own under ``("alu", tenant, "parts", id)`` (a fresh key), and a
+target is read as its item merged with its parts: no write can lose another's names.
+
 Store item format (the public contract): key = target id; value = ``{"name", "aliases",
-"kind", "description", "keywords", "id", "created_at"}`` (:meth:`Target.to_value`).
+"kind", "description", "keywords", "id", "created_at", "id_format"}``
+(:meth:`Target.to_value` plus the id format: 2 = :func:`alu.domain.target_id_for`, 1 =
+0.1.0's id, 0 = a key a client chose; an item without it is read as written by 0.1.0 or
+a client). Part: ``("alu", tenant, "parts", id)``, any key, value ``{"aliases",
+"keywords", "ts"}``.
 Version item: ``("alu", tenant, "meta")``, key ``"version"``, value ``{"token", "ts",
 "change"}``. Change record: ``("alu", tenant, "changes")``, key
 ``"<time_ns:020d>-<token[:12]>"``, value ``{"ts", "ids", "token"}`` (``ids`` None: many).

@@ -8,34 +8,63 @@ it cannot know: a version written by another client, a change of many targets, o
 last look older than the records kept). A store with no version item is listed on every
 query, so targets written straight into it are always honoured.
 
+Across processes sharing one database (PostgreSQL, a SQLite file): every process reads
+the version item on every query, so a write through the registry in one process is
+honoured by the next run that starts, in every other, after the write returned. A write
+straight into a versioned store (``store.put`` of a target, a server client's
+``put_item``) leaves the version alone; it is noticed by a cheap store-specific read,
+at most :data:`RAW_CHECK_S` apart: the count of target items and the time of the newest
+(PostgreSQL, SQLite, ``InMemoryStore``: :mod:`alu.registry.backends`); the items written
+since the last look are re-read, and a count below the index's size (a target deleted
+behind the registry's back) rebuilds. Another kind of store cannot say: call
+:func:`~alu.registry.versions.bump_version` after writing into it.
+
 The index is shared by every thread of the process; each look-up holds the entry's lock
 (the index is updated in place, and a Python dict must not change while it is read).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from langgraph.store.base import BaseStore
 
 from alu.detection import TargetIndex
-from alu.domain import InvalidTargetError, Target
+from alu.registry.backends import keys_updated_since, row_summary
 from alu.registry.items import (
     VERSION_KEY,
     changes_namespace,
+    load_target,
     load_targets,
     meta_namespace,
     namespace,
 )
 from alu.registry.versions import CHANGE_RETENTION_S
 
-__all__ = ["INDEX_CACHE"]
+__all__ = ["INDEX_CACHE", "RAW_CHECK_S"]
+
+
+def _raw_check_s() -> float:
+    try:
+        return max(0.0, float(os.environ.get("ALU_RAW_WRITE_CHECK_S", "1")))
+    except ValueError:
+        return 1.0
+
+
+RAW_CHECK_S = _raw_check_s()
+"""Seconds between two looks for writes made straight into a versioned store
+(``ALU_RAW_WRITE_CHECK_S``, default 1; 0: on every query)."""
+# When the store changed, items stamped up to this long before the last look's newest are
+# re-read too (a write whose statement began before that look and committed after it).
+_RAW_SLACK = timedelta(seconds=2)
 
 _CLOCK_SKEW_S = 300.0
 """Change records stamped up to this long before a reader's last look are read again
@@ -53,6 +82,11 @@ class _Entry:
     applied: dict[str, float] = field(default_factory=dict)  # change record key -> ts
     rebuilds: int = 0
     incremental: int = 0
+    raw_seen: int = 0  # targets re-read because they were written straight into the store
+    checked_at: float = float("-inf")  # monotonic clock of the last look for raw writes
+    newest: datetime | None = None  # newest target item's write time at that look
+    count: int = -1  # target items at that look
+    raw_unsupported: bool = False
 
 
 class _IndexCache:
@@ -92,11 +126,12 @@ class _IndexCache:
     def stats(self, store: BaseStore, tenant: str) -> dict[str, int]:
         entry = self._entry(store, tenant, create=False)
         if entry is None:
-            return {"rebuilds": 0, "incremental": 0, "targets": 0}
+            return {"rebuilds": 0, "incremental": 0, "raw_seen": 0, "targets": 0}
         with entry.lock:
             return {
                 "rebuilds": entry.rebuilds,
                 "incremental": entry.incremental,
+                "raw_seen": entry.raw_seen,  # every change of the index moves one of these
                 "targets": len(entry.index) if entry.index is not None else 0,
             }
 
@@ -116,6 +151,7 @@ def _sync(entry: _Entry, store: BaseStore, tenant: str) -> None:
         return
     version = item.value
     if entry.index is not None and entry.version == version:
+        _check_raw(entry, store, tenant)
         return
     if not (
         entry.index is not None
@@ -130,11 +166,52 @@ def _sync(entry: _Entry, store: BaseStore, tenant: str) -> None:
         # next look would apply them again (and rebuild again for a record of "many").
         since = read_at - _CLOCK_SKEW_S
         entry.applied = {record.key: since for record in _change_records(store, tenant, since) or ()}
+        summary = None if entry.raw_unsupported else row_summary(store, ns)
         entry.index = TargetIndex(load_targets(store, ns))
         entry.rebuilds += 1
+        entry.newest, entry.checked_at = (summary[1] if summary else None), time.monotonic()
+        entry.count = summary[0] if summary else -1
+        entry.raw_unsupported = summary is None
     else:
         entry.incremental += 1
+        _check_raw(entry, store, tenant)
     entry.version, entry.fingerprint, entry.synced_at = version, None, read_at
+
+
+def _check_raw(entry: _Entry, store: BaseStore, tenant: str) -> None:
+    """Re-read targets written straight into the store since the last look (at most
+    :data:`RAW_CHECK_S` apart); rebuild when one was deleted behind the registry's back."""
+    now = time.monotonic()
+    if entry.raw_unsupported or entry.index is None or now - entry.checked_at < RAW_CHECK_S:
+        return
+    ns = namespace(tenant)
+    summary = row_summary(store, ns)
+    if summary is None:
+        entry.raw_unsupported = True
+        return
+    count, newest = summary
+    entry.checked_at = now
+    if (count, newest) == (entry.count, entry.newest):
+        return  # nothing written since the last look
+    entry.count = count
+    if newest is not None:  # something was written (a clock may not have moved: SQLite counts seconds)
+        since = (entry.newest or newest) - _RAW_SLACK
+        keys = keys_updated_since(store, ns, since) or []
+        for key in keys:
+            target = load_target(store, tenant, key)
+            known = entry.index.targets.get(key)
+            if target is None:
+                if known is not None:
+                    entry.index.remove(key)
+                    entry.raw_seen += 1
+            elif known != target:
+                entry.index.add(target)
+                entry.raw_seen += 1
+        entry.newest = newest if entry.newest is None else max(newest, entry.newest)
+    if count < len(entry.index):
+        entry.index = TargetIndex(load_targets(store, ns))
+        entry.rebuilds += 1
+        entry.raw_seen += 1
 
 
 def _change_records(store: BaseStore, tenant: str, since: float) -> list | None:
@@ -163,17 +240,10 @@ def _apply_changes(entry: _Entry, store: BaseStore, tenant: str) -> bool:
         if not isinstance(changed, list):
             return False
         ids.update(i for i in changed if isinstance(i, str))
-    ns = namespace(tenant)
     index = entry.index
     assert index is not None
     for target_id in sorted(ids):
-        item = store.get(ns, target_id)
-        target = None
-        if item is not None:
-            try:
-                target = Target.parse(item.value, key=item.key, strict=False)
-            except InvalidTargetError:
-                target = None
+        target = load_target(store, tenant, target_id)
         if target is None:
             index.remove(target_id)
         else:

@@ -41,7 +41,8 @@ def clear_memos(store: BaseStore, tenant: str) -> None:
 
 def cache_stats(store: BaseStore, tenant: str) -> dict[str, int]:
     """How the tenant's cached index was kept in step: full ``rebuilds`` and
-    ``incremental`` updates so far, and the number of ``targets`` indexed."""
+    ``incremental`` updates so far, targets re-read after a ``raw_seen`` store write, and the
+    number of ``targets`` indexed."""
     return INDEX_CACHE.stats(store, tenant)
 
 

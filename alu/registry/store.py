@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import builtins
+import dataclasses
+import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from langgraph.store.base import BaseStore, PutOp
 
-from alu.domain import InvalidTargetError, Target, clean_list
+from alu.domain import (
+    MAX_ALIASES,
+    InvalidTargetError,
+    Target,
+    clean_list,
+    contested_target_id_for,
+    id_format_of,
+    legacy_target_id_for,
+    target_id_for,
+)
 from alu.registry.cache import INDEX_CACHE
-from alu.registry.items import DEFAULT_TENANT, load_targets, namespace
+from alu.registry.items import DEFAULT_TENANT, load_target, load_targets, namespace, parts_namespace
 from alu.registry.versions import prune_ops, version_ops
 from alu.text import normalize
 
@@ -26,6 +38,7 @@ class Enricher(Protocol):
 
 
 _ENRICHER: list[Enricher] = []
+_BATCH_OPS = 2000  # puts per store batch (PostgreSQL: at most 65,535 parameters a statement)
 
 
 def use_enricher(enricher: Enricher) -> None:
@@ -49,6 +62,12 @@ class TargetRegistry:
     write also records what changed and bumps the registry version, in the same batch,
     so that the auditor's index follows without listing the targets (see the module
     docstring).
+
+    Safe under concurrency on every ``BaseStore``, with no compare-and-set: what a write
+    adds to a target (names, keywords) goes into a *part* of its own (a fresh key under
+    :func:`~alu.registry.items.parts_namespace`), and a target is read as its item merged
+    with its parts. Two processes adding aliases to one target at once may overwrite
+    each other's copy of the target item, never each other's parts: both aliases stay.
     """
 
     store: BaseStore
@@ -68,14 +87,11 @@ class TargetRegistry:
 
     def get(self, name_or_id: str) -> Target | None:
         """The target with this id, or whose name or alias folds to the same text."""
-        item = self.store.get(self._ns, name_or_id) if name_or_id else None
-        if item is not None:
-            try:
-                return Target.parse(item.value, key=item.key, strict=False)
-            except InvalidTargetError:
-                return None
+        found = load_target(self.store, self.tenant, name_or_id) if name_or_id else None
+        if found is not None:
+            return found
         try:
-            return self._find_same(Target(name=name_or_id))
+            return self._resolve([Target(name=name_or_id)])[0][1]
         except InvalidTargetError:  # nothing matchable in the name: no such target
             return None
 
@@ -110,13 +126,13 @@ class TargetRegistry:
             )
         else:
             target = Target.parse(name)
-        existing = self._find_same(target)
+        target, existing = self._resolve([target])[0]
         if existing is not None:
             target = existing.merged(target)
         if enrich:
             target = _enricher()(target, model=model, taken=self._taken_by_other(target.id))
         self.store.batch(
-            [PutOp(self._ns, target.id, target.to_value(), index=False)]
+            self._write_ops(target, existing)
             + prune_ops(self.store, self.tenant)
             + version_ops(self.tenant, [target.id])
         )
@@ -151,76 +167,150 @@ class TargetRegistry:
                 merged[i] = merged[i].merged(target)
             for n in (merged[i].name, *merged[i].aliases):
                 slot.setdefault(normalize(n), i)
-        final = [
-            existing.merged(target) if existing is not None else target
-            for target, existing in zip(merged, self._find_many(merged))
-        ]
+        resolved = self._resolve(merged)
+        final = [existing.merged(target) if existing is not None else target for target, existing in resolved]
         if enrich:
             enrich_target = _enricher()
             final = [enrich_target(t, model=model, taken=self._taken_by_other(t.id)) for t in final]
-        self.store.batch(
-            [PutOp(self._ns, t.id, t.to_value(), index=False) for t in final]
-            + prune_ops(self.store, self.tenant)
-            + version_ops(self.tenant, [t.id for t in final])
-        )
-        return final
+        # Two entries that resolve to one id are one target: fold them (never let the
+        # second silently replace the first in the batch).
+        by_id: dict[str, tuple[Target, Target | None]] = {}
+        for target, (_, existing) in zip(final, resolved):
+            if target.id in by_id:
+                target = by_id[target.id][0].merged(target)
+            by_id[target.id] = (target, existing)
+        ops: list[PutOp] = []
+        for target, existing in by_id.values():
+            ops += self._write_ops(target, existing)
+        # In batches a store can take (PostgreSQL: one statement has at most 65,535
+        # parameters); the version goes with the last, so readers see the whole import.
+        chunks = [ops[i : i + _BATCH_OPS] for i in range(0, len(ops), _BATCH_OPS)] or [[]]
+        for chunk in chunks[:-1]:
+            self.store.batch(chunk)
+        self.store.batch(chunks[-1] + prune_ops(self.store, self.tenant) + version_ops(self.tenant, list(by_id)))
+        return [t for t, _ in by_id.values()]
 
     def remove(self, name_or_id: str) -> Target | None:
         """Remove a target by id, name or alias; returns what was removed (None if absent)."""
         target = self.get(name_or_id)
         if target is not None:
-            self.store.batch(
-                [PutOp(self._ns, target.id, None)]
-                + prune_ops(self.store, self.tenant)
-                + version_ops(self.tenant, [target.id])
-            )
+            # The item first, then its parts: a concurrent add either wrote its part
+            # before this listing (deleted here) or re-created the item itself (whose
+            # copy holds what it added), so no part outlives its target.
+            self.store.batch([PutOp(self._ns, target.id, None)])
+            ops = [PutOp(tuple(p.namespace), p.key, None) for p in self._parts(target.id)]
+            self.store.batch(ops + prune_ops(self.store, self.tenant) + version_ops(self.tenant, [target.id]))
         return target
+
+    def check_ids(self) -> builtins.list[dict[str, Any]]:
+        """Ids that 0.1.0 gave to two different names, one row per contested name.
+
+        0.1.0's ids could collide ("Łukasz Nowak" and "Ukasz Nowak"; long names in one
+        script cut at 60 characters): the second name added was then merged into the
+        first target as an alias (or, in one ``add_many``, replaced it). A row: the id,
+        the name that keeps it (the target's own name: it was stored first), the name
+        that contests it (an alias whose 0.1.0 id is that same id but whose folded form
+        differs, hence a different name) and the id that name gets today. Whether the
+        alias is really another target only a person can say; if it is, remove the target
+        and add both names again (today's ids differ).
+        """
+        rows: list[dict[str, Any]] = []
+        for target in sorted(self.list(), key=lambda t: t.id):
+            owner = normalize(target.name)
+            claimed = {legacy_target_id_for(target.name), target.id}
+            for alias in target.aliases:
+                if normalize(alias) != owner and legacy_target_id_for(alias) in claimed:
+                    rows.append(
+                        {
+                            "id": target.id,
+                            "kept_by": target.name,
+                            "contested_by": alias,
+                            "id_now": target_id_for(alias),
+                            "id_format": id_format_of(target.id, target.name),
+                        }
+                    )
+        return rows
+
+    # -- writing --------------------------------------------------------------------------
+
+    def _parts(self, target_id: str) -> builtins.list[Any]:
+        if "." in target_id:
+            return []
+        pns = parts_namespace(self.tenant, target_id)
+        out, offset = [], 0
+        while page := self.store.search(pns, limit=1000, offset=offset):
+            out += [p for p in page if tuple(p.namespace) == pns]
+            offset += len(page)
+        return out
+
+    def _write_ops(self, target: Target, existing: Target | None) -> builtins.list[PutOp]:
+        """The target's item (this writer's copy) and, when it adds names or keywords, a
+        part of its own holding just those (see the class docstring)."""
+        if len(target.aliases) > MAX_ALIASES:
+            raise InvalidTargetError(f"a target may have at most {MAX_ALIASES} aliases")
+        value = target.to_value()
+        value["id_format"] = id_format_of(target.id, target.name)
+        ops = [PutOp(self._ns, target.id, value, index=False)]
+        known = {normalize(n) for n in (existing.name, *existing.aliases)} if existing is not None else set()
+        new_names = [n for n in (target.name, *target.aliases) if normalize(n) not in known]
+        new_keywords = [k for k in target.keywords if existing is None or k not in existing.keywords]
+        if (new_names or new_keywords) and "." not in target.id:
+            part = {"aliases": new_names, "keywords": new_keywords, "ts": time.time()}
+            ops.append(PutOp(parts_namespace(self.tenant, target.id), uuid.uuid4().hex, part, index=False))
+        return ops
 
     # -- finding the same target ----------------------------------------------------------
     # A long-lived process that already keeps the auditor's index answers these with a
     # few dictionary look-ups; a one-off caller (the CLI) lists the targets instead, which
     # is cheaper than building an index it would use once.
 
-    def _find_same(self, target: Target) -> Target | None:
-        item = self.store.get(self._ns, target.id)
-        if item is not None:
-            try:
-                return Target.parse(item.value, key=item.key, strict=False)
-            except InvalidTargetError:
-                pass
-        return self._find_many([target], by_id=False)[0]
+    def _resolve(self, targets: Sequence[Target]) -> builtins.list[tuple[Target, Target | None]]:
+        """Each target with its final id, and the existing target it is the same as.
 
-    def _find_many(self, targets: Sequence[Target], *, by_id: bool = True) -> builtins.list[Target | None]:
-        """For each target, an existing target with the same id (when ``by_id``) or with a
-        name or alias that folds to one of its names."""
+        Same: the stored target with its id and a name in common, else any target with a
+        name or alias that folds to one of its names. A contested id (held by a target
+        with no name in common: an id of 0.1.0 that collided, or a key a client chose)
+        stays with its holder; the newcomer takes :func:`contested_target_id_for` (its
+        128-bit id, the same in every process).
+        """
+        out: list[tuple[Target, Target | None]] = []
+        for target, (by_id, by_name) in zip(targets, self._find_many(targets)):
+            if by_id is not None and (_same_names(by_id, target) or target.id != target_id_for(target.name)):
+                out.append((target, by_id))
+                continue
+            if by_name is None and by_id is not None:  # contested: the holder keeps the id
+                other = contested_target_id_for(target.name)
+                holder = load_target(self.store, self.tenant, other)
+                if holder is not None and not _same_names(holder, target):
+                    raise InvalidTargetError(
+                        f"ids {target.id!r} and {other!r} are both taken; give {target.name!r} an id"
+                    )
+                target = dataclasses.replace(target, id=other)
+                by_name = holder
+            out.append((target, by_name))
+        return out
 
-        def same_names(a: Target, b: Target) -> bool:
-            return bool({normalize(n) for n in (a.name, *a.aliases)} & {normalize(n) for n in (b.name, *b.aliases)})
-
+    def _find_many(self, targets: Sequence[Target]) -> builtins.list[tuple[Target | None, Target | None]]:
+        """For each target, the existing target holding its id, and an existing target
+        with a name or alias that folds to one of its names."""
         with INDEX_CACHE.synced(self.store, self.tenant, warm_only=True) as index:
             if index is not None:
-                out: list[Target | None] = []
+                out: list[tuple[Target | None, Target | None]] = []
                 for target in targets:
-                    found = index.targets.get(target.id) if by_id else None
-                    if found is None:
-                        ids = sorted({i for n in (target.name, *target.aliases) for i in index.ids_named(n)})
-                        found = next(
-                            (index.targets[i] for i in ids if same_names(index.targets[i], target)),
-                            None,
-                        )
-                    out.append(found)
+                    ids = sorted({i for n in (target.name, *target.aliases) for i in index.ids_named(n)})
+                    found = next((index.targets[i] for i in ids if _same_names(index.targets[i], target)), None)
+                    out.append((index.targets.get(target.id), found))
                 return out
         existing = self.list()
-        by_key = {t.id: t for t in existing} if by_id else {}
+        by_key = {t.id: t for t in existing}
         by_name: dict[str, Target] = {}
         for other in existing:
             for n in (other.name, *other.aliases):
                 by_name.setdefault(normalize(n), other)
         return [
-            by_key.get(t.id)
-            or next(
-                (by_name[normalize(n)] for n in (t.name, *t.aliases) if normalize(n) in by_name),
-                None,
+            (
+                by_key.get(t.id),
+                next((by_name[normalize(n)] for n in (t.name, *t.aliases) if normalize(n) in by_name), None),
             )
             for t in targets
         ]
@@ -233,7 +323,11 @@ class TargetRegistry:
                 probe = Target(name=name)
             except InvalidTargetError:
                 return True
-            found = self._find_many([probe], by_id=False)[0]
+            found = self._find_many([probe])[0][1]
             return found is not None and found.id != target_id
 
         return taken
+
+
+def _same_names(a: Target, b: Target) -> bool:
+    return bool({normalize(n) for n in (a.name, *a.aliases)} & {normalize(n) for n in (b.name, *b.aliases)})

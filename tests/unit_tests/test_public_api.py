@@ -62,7 +62,10 @@ def test_store_item_version_and_change_record_formats():
     target = alu.TargetRegistry(store, tenant="acme").add("Jane Austen", aliases=["J. Austen"])
     item = store.get(("alu", "acme", "targets"), target.id)
     assert item.key == "jane-austen"
-    assert sorted(item.value) == ["aliases", "created_at", "description", "id", "keywords", "kind", "name"]
+    assert sorted(item.value) == ["aliases", "created_at", "description", "id", "id_format", "keywords", "kind", "name"]
+    assert item.value["id_format"] == 2
+    (part,) = store.search(("alu", "acme", "parts", "jane-austen"))  # what this write added
+    assert part.value["aliases"] == ["Jane Austen", "J. Austen"] and part.value["keywords"] == []
     version = store.get(("alu", "acme", "meta"), "version").value
     assert sorted(version) == ["change", "token", "ts"]
     (record,) = store.search(("alu", "acme", "changes"))
