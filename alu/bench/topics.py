@@ -1,5 +1,9 @@
 """``alu bench topics``: the semantic stage on WMDP and its hard negatives.
 
+Why one module of 500 lines: it is the benchmark contract of issue 15 end to end (data
+loading, the split, the registry, the sets, the curve, the scale run) and nothing imports
+its parts; the data loaders are the next to move (beside alu/evaluation/data.py).
+
 Registers two topic targets written as a user would (biosecurity, chemical weapons: a
 description and a few keywords, plus example texts from ``--examples`` DIR2) among the
 RWKU people, and runs the model-free semantic stage on question stems (no options) of

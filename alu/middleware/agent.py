@@ -1,5 +1,8 @@
 """``UnlearningMiddleware``: ALU on the answers of a LangChain ``create_agent`` agent.
 
+Why one module of 470 lines: the sync and async twins of four hooks, which must stay in
+step (the guard run and the streaming hold are in alu/middleware/guard.py).
+
 Hooks (LangChain 1.x ``AgentMiddleware``):
 
 - ``wrap_model_call`` / ``awrap_model_call``: the app's model is called with the

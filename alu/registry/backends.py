@@ -1,4 +1,8 @@
 """Opening the store the targets live in, and the few store-specific reads the registry
+
+Why one module of 400 lines: every store-specific detail (SQLite, PostgreSQL sync and async,
+the pool, migrations under a lock, errors without passwords) in one place, so the rest of the
+registry stays store-agnostic.
 uses: a SQLite file (the CLI's default) or PostgreSQL (``PostgresStore`` and
 ``PostgresSaver`` from ``langgraph-checkpoint-postgres``, on a ``psycopg_pool``
 connection pool), sync and async.

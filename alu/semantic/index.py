@@ -1,5 +1,9 @@
 """The semantic index: targets' profiles as vectors, searched flat with one matrix product.
 
+Why one module of 600 lines: the index, its partitions, the ANN wrapper and the search share
+one snapshot of rows and classifiers that must change together (split next: the ANN wrapper
+and the profile partitions).
+
 Usage (the auditor's model-free step)::
 
     index = SemanticIndex()                      # offline default embeddings
