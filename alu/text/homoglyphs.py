@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from confusable_homoglyphs import confusables
 
-__all__ = ["fold_homoglyphs", "fold_homoglyphs_l", "homoglyph_table"]
+__all__ = ["fold_homoglyphs", "fold_homoglyphs_by_case", "fold_homoglyphs_l", "homoglyph_table"]
 
 # Lower-case letters drawn like Latin small capitals, which TR39 maps to no ASCII letter.
 _SMALL_CAPS = {
@@ -49,6 +49,9 @@ def homoglyph_table() -> dict[int, str]:
 
 # Drawn like both I and l (TR39 reads them as one of the two): the other reading.
 _I_OR_L = str.maketrans({"\u04cf": "l", "\u0406": "l", "\u0399": "l", "\u0456": "l", "\u03b9": "l"})
+# Each as the letter it is in its own script (Cyrillic і and Greek ι are i, І and Ι are I,
+# the palochka ӏ is l): a name holding both I and l ("AIl" written "ΑΙӏ") needs both at once.
+_I_OR_L_BY_CASE = str.maketrans({"\u04cf": "l", "\u0406": "I", "\u0399": "I", "\u0456": "i", "\u03b9": "i"})
 
 
 def fold_homoglyphs(text: str) -> str:
@@ -60,4 +63,11 @@ def fold_homoglyphs_l(text: str) -> str | None:
     """The other reading of letters drawn like both I and l (Cyrillic ӏ, І, Greek Ι):
     ``text`` folded with them read as l; None when it holds none."""
     read = text.translate(_I_OR_L)
+    return fold_homoglyphs(read) if read != text else None
+
+
+def fold_homoglyphs_by_case(text: str) -> str | None:
+    """A third reading of the I-or-l letters: each as the letter it is in its own script;
+    None when the text holds none."""
+    read = text.translate(_I_OR_L_BY_CASE)
     return fold_homoglyphs(read) if read != text else None

@@ -42,7 +42,7 @@ from alu.text.ciphers import (
 )
 from alu.text.codes import a1z26_read, bacon_read, code_runs_read, escapes_read, has_codes, morse_read
 from alu.text.folding import tokens
-from alu.text.homoglyphs import fold_homoglyphs, fold_homoglyphs_l
+from alu.text.homoglyphs import fold_homoglyphs, fold_homoglyphs_by_case, fold_homoglyphs_l
 from alu.text.leet import fold_leet, has_leet
 from alu.text.markup import has_markup, has_percent, markup_read, percent_read
 from alu.text.symbols import fold_symbols, has_upside_down, symbol_table, upside_down_read
@@ -90,8 +90,12 @@ def _has_symbols(text: str) -> bool:
 
 def _homoglyphs(text: str) -> list[str]:
     out = _changed(fold_homoglyphs(text), text)
-    other = fold_homoglyphs_l(text)
-    return [*out, other] if other and out else out
+    if not out:
+        return out
+    for other in (fold_homoglyphs_l(text), fold_homoglyphs_by_case(text)):
+        if other and other not in out:
+            out.append(other)
+    return out
 
 
 def _leet(text: str) -> list[str]:

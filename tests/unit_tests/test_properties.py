@@ -10,7 +10,11 @@ from hypothesis import strategies as st
 from alu.matching import TargetIndex, normalize, strict_mentions
 from alu.targets import Target
 
-SETTINGS = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: CI runs the same examples every time (a property that fails is found here,
+# not on a landing run); raise max_examples locally to search wider.
+SETTINGS = settings(
+    max_examples=300, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 any_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=200)
 words = st.text(alphabet=string.ascii_letters, min_size=5, max_size=10)
