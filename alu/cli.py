@@ -105,6 +105,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
                     keywords=args.keyword or (),
                     examples=_read_examples(args.examples),
                     enrich=args.enrich,
+                    allow_ordinary_word=args.allow_ordinary_word,
                 )
             except EnrichmentError as exc:
                 raise CliError(f"{exc}; nothing was stored (retry, or add without --enrich)", EXIT_ERROR) from None
@@ -139,7 +140,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
             )
             return EXIT_OK if not rows else 4
         elif args.targets_command == "import":
-            targets = registry.add_many(read_target_file(args.file))
+            targets = registry.add_many(read_target_file(args.file), allow_ordinary_word=args.allow_ordinary_word)
             _say(f"imported {len(targets)} target(s) from {args.file}")
     return EXIT_OK
 
@@ -229,6 +230,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 # -- parser --------------------------------------------------------------------------
 
 
+_OPT_IN_HELP = (
+    "register names that cannot be told from ordinary words (a stopword, two letters or fewer, "
+    "a number alone: they flag nearly every answer) anyway"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -265,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--examples", metavar="FILE", help="texts about the target, one per line (the semantic stage learns from them)"
     )
     add.add_argument("--enrich", action="store_true", help="ask the model once for aliases and keywords to store too")
+    add.add_argument("--allow-ordinary-word", action="store_true", help=_OPT_IN_HELP)
     add.add_argument("--json", action="store_true")
     lst = tsub.add_parser("list", parents=[common], help="list the targets")
     lst.add_argument("--json", action="store_true")
@@ -276,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--json", action="store_true")
     imp = tsub.add_parser("import", parents=[common], help="add targets from a JSON list or a text file (one per line)")
     imp.add_argument("file")
+    imp.add_argument("--allow-ordinary-word", action="store_true", help=_OPT_IN_HELP)
     targets.set_defaults(func=cmd_targets)
     from alu.bench import add_bench_parser
     from alu.evaluation.cli import add_eval_parser

@@ -55,7 +55,7 @@ from alu.registry.items import (
     namespace,
 )
 from alu.registry.shortlist import Shortlist, cache_stats, clear_memos, shortlist
-from alu.registry.store import Enricher, TargetRegistry, use_enricher
+from alu.registry.store import Enricher, OrdinaryWordError, TargetRegistry, check_ordinary_words, use_enricher
 from alu.registry.versions import CHANGE_RETENTION_S, MAX_CHANGE_IDS, bump_version
 
 __all__ = [
@@ -64,11 +64,13 @@ __all__ = [
     "MAX_CHANGE_IDS",
     "VERSION_KEY",
     "Enricher",
+    "OrdinaryWordError",
     "Shortlist",
     "TargetRegistry",
     "bump_version",
     "cache_stats",
     "changes_namespace",
+    "check_ordinary_words",
     "clear_memos",
     "load_targets",
     "meta_namespace",
