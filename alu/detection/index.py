@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from alu.detection.forms import FormLookups, form_keys
 from alu.detection.hidden import HiddenLookups
 from alu.detection.keys import (
     CALENDAR_WORDS,
@@ -34,7 +35,7 @@ from alu.text import STOPWORDS, tokens
 __all__ = ["TargetIndex"]
 
 
-class TargetIndex(NameLookups, TypoLookups, HiddenLookups, SoundLookups, ProfileLookups):
+class TargetIndex(NameLookups, FormLookups, TypoLookups, HiddenLookups, SoundLookups, ProfileLookups):
     """An index over targets' folded names, aliases and profiles.
 
     Build it once, then keep it in step with :meth:`add` and :meth:`remove` (each costs
@@ -62,6 +63,10 @@ class TargetIndex(NameLookups, TypoLookups, HiddenLookups, SoundLookups, Profile
         self._exact: dict[str, int] = {}
         self._fuzzy: dict[str, Posting] = {}  # typo key -> folded phrases
         self._partial: dict[str, Posting] = {}
+        # Partial forms of person-like names (alu.detection.forms): the reversed form
+        # ("austen jane") and the surname a title goes with ("austen").
+        self._reversed: dict[str, Posting] = {}
+        self._surnames: dict[str, Posting] = {}
         self._profile: dict[str, Posting] = {}
         self._profile_len: dict[str, int] = {}
         self._profile_total = 0
@@ -190,6 +195,11 @@ class TargetIndex(NameLookups, TypoLookups, HiddenLookups, SoundLookups, Profile
             exact[prefix] = exact.get(prefix, 0) + (1 << 3)
         for key in keys.partial:
             post_add(self._partial, key, tid)
+        reversed_forms, surnames = form_keys(target, keys.phrases)
+        for key in reversed_forms:
+            post_add(self._reversed, key, tid)
+        for key in surnames:
+            post_add(self._surnames, key, tid)
         for key in keys.profile:
             post_add(self._profile, key, tid)
         self._profile_len[tid] = len(keys.profile)
@@ -226,9 +236,12 @@ class TargetIndex(NameLookups, TypoLookups, HiddenLookups, SoundLookups, Profile
                     self._exact_update(key, clear_bits=bit)
         for prefix in word_prefixes(keys):
             self._exact_update(prefix, uses=-1)
+        reversed_forms, surnames = form_keys(target, keys.phrases)
         for table, group in (
             (self._partial, keys.partial),
             (self._profile, keys.profile),
+            (self._reversed, set(reversed_forms)),
+            (self._surnames, set(surnames)),
         ):
             for key in group:
                 post_discard(table, key, target_id)

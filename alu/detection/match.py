@@ -11,6 +11,7 @@ __all__ = ["DIRECT_KINDS", "Match", "MatchKind", "rank"]
 MatchKind = Literal[
     "name",
     "alias",
+    "form",
     "fuzzy",
     "hidden",
     "sounds_like",
@@ -19,7 +20,7 @@ MatchKind = Literal[
     "partial",
     "profile",
 ]
-DIRECT_KINDS: frozenset[str] = frozenset({"name", "alias", "fuzzy", "hidden"})
+DIRECT_KINDS: frozenset[str] = frozenset({"name", "alias", "form", "fuzzy", "hidden"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +34,13 @@ class Match:
 
     @property
     def direct(self) -> bool:
-        """True for a mention of the full name or an alias (exact or within the typo bound)."""
+        """True for a mention of the full name or an alias (exact, within the typo bound,
+        hidden by a reading, or an unambiguous partial form: :mod:`alu.detection.forms`)."""
         return self.kind in DIRECT_KINDS
 
 
 _KIND_RANK = {
-    "name": 9, "alias": 8, "fuzzy": 7, "hidden": 6, "sounds_like": 5,
+    "name": 10, "alias": 9, "form": 8, "fuzzy": 7, "hidden": 6, "sounds_like": 5,
     "keyword": 4, "initials": 3, "partial": 2, "profile": 1,
 }  # fmt: skip
 

@@ -55,6 +55,7 @@ class NameLookups(IndexTables):
                 gram = f"{gram} {words[start + n]}"
                 n += 1
                 flags = exact.get(gram, 0)
+        hits.extend(self._find_forms(text, words, infos, named))
         probed: set[str] = set()
         heads: dict[str, dict[int, tuple[str, ...]]] = {}  # spans sharing a typo-key prefix
         for start, n in sorted(self._typo_spans(words, infos, named)):

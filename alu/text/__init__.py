@@ -4,6 +4,7 @@ Lives here: :mod:`~alu.text.folding` (``normalize``, ``tokens``, ``STOPWORDS``: 
 every comparison of names works on) and one module per hidden-name reading:
 :mod:`~alu.text.homoglyphs`, :mod:`~alu.text.leet`, :mod:`~alu.text.scripts`
 (transliteration, name runs), :mod:`~alu.text.sounds` (sound skeletons),
+:mod:`~alu.text.fields` (asides taken out of a name, structured fields' values),
 :mod:`~alu.text.ciphers` (ROT13, base64, NATO); :mod:`~alu.text.readings` combines the
 character-for-character ones. Strings in, strings out: nothing here knows targets.
 

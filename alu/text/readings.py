@@ -6,7 +6,8 @@ A reading has a *shape*, which says how the detector matches what it reads
 
 - ``view``: character for character (look-alike letters, letter-like symbols, leetspeak):
   matched only where the view differs from the text;
-- ``decoded``: a decoded text (markup, percent-encoding, character codes, Morse ...):
+- ``decoded``: a decoded text (markup, percent-encoding, an aside taken out of a name,
+  structured fields' values, character codes, Morse ...):
   matched whole, as words and as letters spelled out, and read once more (an encoding
   inside another: ``%26%2374%3B`` is ``&#74;`` is ``J``);
 - ``substitution``: the whole text read through a letter substitution (every Caesar
@@ -41,6 +42,7 @@ from alu.text.ciphers import (
     pig_latin_candidates,
 )
 from alu.text.codes import a1z26_read, bacon_read, code_runs_read, escapes_read, has_codes, morse_read
+from alu.text.fields import asides_read, field_values_read, has_aside, has_fields
 from alu.text.folding import tokens
 from alu.text.homoglyphs import fold_homoglyphs, fold_homoglyphs_by_case, fold_homoglyphs_l
 from alu.text.leet import fold_leet, has_leet
@@ -176,6 +178,8 @@ READINGS: tuple[Reading, ...] = (
     # Decoded texts.
     Reading("markup and character references", "markup", "decoded", has_markup, markup_read),
     Reading("percent-encoding", "markup", "decoded", has_percent, _percent),
+    Reading("asides taken out", "structure", "decoded", has_aside, asides_read),
+    Reading("structured field values", "structure", "decoded", has_fields, field_values_read),
     Reading("escapes and character calls", "codes", "decoded", has_codes, _escapes),
     Reading("character-code runs (bases 2, 8, 10, 16)", "codes", "decoded", has_codes, code_runs_read),
     Reading("letter numbers (A1Z26)", "codes", "decoded", has_codes, a1z26_read),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from alu.matching import TargetIndex, normalize, strict_mentions
@@ -100,3 +100,91 @@ def test_a_hidden_target_in_random_text_is_always_found(first, last, before, aft
     index = TargetIndex([target, Target("Someone Else"), Target("Another Person")])
     assert target.id in [m.target_id for m in index.find(text) if m.direct], (hidden, text)
     assert strict_mentions(text, [target])
+
+
+# -- partial forms, and the one reading (passthrough and every later check alike) --------
+
+FORMS = {
+    "reversed with a comma": lambda first, last, rng: f"{last}, {first}",
+    "reversed, upper-case surname": lambda first, last, rng: f"{last.upper()} {first}",
+    "honorific": lambda first, last, rng: f"{rng.choice(['Mr.', 'Mrs', 'Miss', 'Dr.', 'Ms.'])} {last}",
+    "honorific, lower case": lambda first, last, rng: f"{rng.choice(['mr', 'miss', 'dr'])} {last.lower()}",
+    "title": lambda first, last, rng: f"{rng.choice(['Professor', 'Judge', 'Captain', 'Lady'])} {last}",
+    "middle initial": lambda first, last, rng: f"{first} {rng.choice(string.ascii_uppercase)}. {last}",
+    "aside": lambda first, last, rng: f"{first} (née {rng.choice(['Smith', 'Moreau', 'X'])}) {last}",
+    "json fields": lambda first, last, rng: f'{{"first": "{first}", "last": "{last}"}}',
+    "json fields reversed": lambda first, last, rng: f'{{"last": "{last}", "first": "{first}"}}',
+    "yaml fields": lambda first, last, rng: f"\nfirst: {first}\nlast: {last}\n",
+    "html cells": lambda first, last, rng: f"<tr><td>{first}</td><td>{last}</td></tr>",
+}
+name_word = st.text(alphabet=string.ascii_lowercase, min_size=5, max_size=9).map(str.capitalize)
+
+
+@SETTINGS
+@given(
+    first=name_word,
+    last=name_word,
+    before=filler,
+    after=filler,
+    form=st.sampled_from(sorted(FORMS)),
+    seed=st.integers(0, 99),
+)
+def test_a_partial_form_in_random_text_is_always_a_direct_mention(first, last, before, after, form, seed):
+    import random
+
+    target = Target(f"{first} {last}", kind="person")
+    text = " ".join([*before, FORMS[form](first, last, random.Random(seed)), *after])
+    index = TargetIndex([target, Target("Someone Else"), Target("Another Person")])
+    assert target.id in [m.target_id for m in index.find(text) if m.direct], (form, text)
+    assert strict_mentions(text, [target])
+
+
+_GRAPHS: dict = {}
+
+
+def _compromised_graph_answer(text: str) -> dict:
+    """The graph with compromised agents (the draft carries ``text``, the judge flags
+    nothing, the critic rates 5: alu.evaluation's adversary, not a convenience fake) over
+    a store holding the property's registry."""
+    from langgraph.store.memory import InMemoryStore
+
+    from alu.evaluation.adversarial.measure import _compromised_model
+    from alu.graph.builder import create_alu_graph
+    from alu.graph.context import Context
+    from alu.registry import TargetRegistry
+
+    if "store" not in _GRAPHS:
+        _GRAPHS["store"] = InMemoryStore()
+        TargetRegistry(_GRAPHS["store"]).add_many([t.to_value() for t in REGISTERED])
+    graph = create_alu_graph(_compromised_model(text), store=_GRAPHS["store"])
+    return graph.invoke({"query": "Who is it?"}, context=Context(k=2))
+
+
+REGISTERED = [
+    Target("Jane Austen", kind="person"),
+    Target("Mark Twain"),
+    Target("Fitzwilliam Darcy", kind="person"),
+    Target("Pride and Prejudice", kind="work"),
+]
+_PIECES = [
+    "Jane", "Austen", "Mark", "Twain", "Darcy", "Fitzwilliam", "Pride", "and", "Prejudice",
+    "Mr.", "Miss", "Professor", ",", "Q.", "(née Smith)", "the", "wrote", "novel", "by", "of", ".",
+    '{"first": "Jane",', '"last": "Austen"}', "<td>Mark</td><td>Twain</td>", "austen", "jane",
+]  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(st.sampled_from(_PIECES), min_size=1, max_size=9))
+def test_whatever_the_direct_reading_finds_is_never_passed_through(pieces):
+    """The consistency property: the passthrough decision and every later check use one
+    reading, so a text in which it finds a direct mention of any registered target (name,
+    alias, typo, hidden, or a partial form) never leaves untouched, even when every agent
+    is compromised."""
+    text = " ".join(pieces)
+    found = [m for m in TargetIndex(REGISTERED).find(text) if m.direct]
+    event("a direct mention" if found else "nothing direct")
+    if not found:
+        return
+    out = _compromised_graph_answer(text)
+    assert out["audit"]["decision"] != "passthrough", (text, found)
+    assert out["answer"] != text
