@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass
 from importlib import import_module
 
+from alu.domain import ordinary_word_reason
 from alu.text import normalize
 
 __all__ = ["synthetic_targets"]
@@ -225,7 +226,7 @@ def synthetic_targets(n: int, seed: int = 2025) -> list[dict]:
 
     def unique(name: str) -> bool:
         folded = normalize(name)
-        if not folded or folded in seen:
+        if not folded or folded in seen or ordinary_word_reason(name) is not None:  # refused at registration
             return False
         seen.add(folded)
         return True

@@ -15,6 +15,7 @@ MatchKind = Literal[
     "fuzzy",
     "hidden",
     "sounds_like",
+    "near_miss",
     "keyword",
     "initials",
     "partial",
@@ -40,8 +41,8 @@ class Match:
 
 
 _KIND_RANK = {
-    "name": 10, "alias": 9, "form": 8, "fuzzy": 7, "hidden": 6, "sounds_like": 5,
-    "keyword": 4, "initials": 3, "partial": 2, "profile": 1,
+    "name": 11, "alias": 10, "form": 9, "fuzzy": 8, "hidden": 7, "sounds_like": 6,
+    "near_miss": 5, "keyword": 4, "initials": 3, "partial": 2, "profile": 1,
 }  # fmt: skip
 
 

@@ -111,7 +111,12 @@ class NameLookups(IndexTables):
             first = words[i - back]
             if len(first) < 4 or (named is not None and first not in named):
                 continue
+            # A longer first name that is itself a registered name's word ("Marcelo"
+            # near "Marcel Garcia" while a Marcelo is registered) is as likely someone
+            # else: a judge candidate, as for a near-miss typo (alu.detection.typos).
+            ambiguous = not self._loose and (first in self._partial or first in self._surnames)
+            kind: MatchKind = "near_miss" if ambiguous else "fuzzy"
             for size in range(3, len(first)):
                 key = f"{first[:size]} {last}"
                 for target_id in owners_of(self._phrases.get(key)):
-                    yield Match(target_id, "fuzzy", " ".join(words[i - back : i + 1]), 0.9)
+                    yield Match(target_id, kind, " ".join(words[i - back : i + 1]), 0.7 if ambiguous else 0.9)

@@ -1,7 +1,12 @@
 """Typos of names and aliases: a symmetric-deletion index (one deletion on each side,
 over a phrase's first 12 characters as in SymSpell), probed for single words and for
 spans that hold an intact first or last word of a registered phrase, confirmed with
-``rapidfuzz``'s Levenshtein distance (1 edit for 5-8 characters, 2 from 9)."""
+``rapidfuzz``'s Levenshtein distance (1 edit for 5-8 characters, 2 from 9).
+
+Ambiguity-aware: a near miss is a direct mention (kind ``fuzzy``) only when it is
+unambiguous, i.e. one registered name lies within the bound and the words it changes
+are no registered name's words; otherwise it is a judge candidate (kind ``near_miss``),
+so false direct flags do not grow with the registry (see :meth:`TypoLookups._find_fuzzy`)."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from collections.abc import Sequence
 from rapidfuzz.distance import Levenshtein
 
 from alu.detection.keys import WordInfo
-from alu.detection.match import Match
+from alu.detection.match import Match, MatchKind
 from alu.detection.postings import owners_of
 from alu.detection.tables import IndexTables
 from alu.text import STOPWORDS
@@ -175,8 +180,10 @@ class TypoLookups(IndexTables):
         return {length: tuple(group) for length, group in by_length.items()}
 
     def _find_fuzzy(self, gram: str, candidates: dict[int, tuple[str, ...]]) -> list[Match]:
-        """The candidate phrases within the typo bound of ``gram`` (not one itself)."""
-        found = []
+        """The candidate phrases within the typo bound of ``gram`` (not one itself):
+        direct (kind ``fuzzy``) when the near miss is unambiguous, else a judge candidate
+        (kind ``near_miss``; see :meth:`_ambiguous_near_miss`)."""
+        close: list[tuple[str, float]] = []
         size = len(gram)
         for length in range(size - 2, size + 3):
             for phrase in candidates.get(length, ()):
@@ -185,7 +192,29 @@ class TypoLookups(IndexTables):
                     continue
                 distance = Levenshtein.distance(gram, phrase, score_cutoff=bound)
                 if distance <= bound and _words_survive(gram, phrase):
-                    score = 1.0 - distance / max(length, 1)
-                    for target_id in owners_of(self._phrases.get(phrase)):
-                        found.append(Match(target_id, "fuzzy", gram, score))
+                    close.append((phrase, 1.0 - distance / max(length, 1)))
+        found: list[Match] = []
+        if not close:
+            return found
+        several = len({t for phrase, _ in close for t in owners_of(self._phrases.get(phrase))}) > 1
+        for phrase, score in close:
+            # The strict checks (a loose index of the few flagged targets) block any near miss.
+            ambiguous = not self._loose and (several or self._ambiguous_near_miss(gram, phrase))
+            kind: MatchKind = "near_miss" if ambiguous else "fuzzy"
+            for target_id in owners_of(self._phrases.get(phrase)):
+                found.append(Match(target_id, kind, gram, score * 0.8 if ambiguous else score))
         return found
+
+    def _ambiguous_near_miss(self, gram: str, phrase: str) -> bool:
+        """True when a word of ``gram`` that differs from ``phrase`` is itself a word of
+        a registered name ("Marcelo Garcia" near "Marcel Garcia" while a Marcelo is
+        registered): the text is then as likely to name someone else as to misspell
+        this one, and the more names a registry holds the likelier that is, so such a
+        near miss goes to the judge instead of being flagged outright. With two registered
+        targets' names within the bound (:meth:`_find_fuzzy`), likewise. Words run together or
+        split ("JaneAusten") are typos whatever the registry holds."""
+        ours, theirs = gram.split(), phrase.split()
+        if len(ours) != len(theirs):
+            return False
+        partial, surnames = self._partial, self._surnames
+        return any(a != b and (a in partial or a in surnames) for a, b in zip(ours, theirs))
