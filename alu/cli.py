@@ -89,9 +89,32 @@ def _read_examples(path: str | None) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def _actor(args: argparse.Namespace) -> str:
+    """Who the ledger says asked: ``--actor``, else ``$ALU_ACTOR``, else the OS user."""
+    from alu.registry.ledger import default_actor
+
+    return getattr(args, "actor", None) or os.environ.get("ALU_ACTOR") or default_actor()
+
+
+def _print_history(rows: Sequence[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        _say("no ledger entries")
+    for r in rows:
+        added = (r.get("added") or {}).get("aliases") or []
+        what = r.get("name") or "(redacted)"
+        extra = f" +{', '.join(added)}" if added and r.get("action") != "add" else ""
+        print(
+            f"{r.get('at', '')}\t{r.get('action')}\t{r.get('target_id') or '(redacted)'}\t{what}{extra}"
+            f"\tby {r.get('actor')} ({r.get('via')})\tversion {r.get('registry_version')}"
+        )
+
+
 def cmd_targets(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
-        registry = TargetRegistry(store, tenant=args.tenant)
+        registry = TargetRegistry(store, tenant=args.tenant, actor=_actor(args), via="cli")
         if args.targets_command == "add":
             from alu.nodes.enrich import EnrichmentError
 
@@ -141,6 +164,22 @@ def cmd_targets(args: argparse.Namespace) -> int:
         elif args.targets_command == "import":
             targets = registry.add_many(read_target_file(args.file))
             _say(f"imported {len(targets)} target(s) from {args.file}")
+        elif args.targets_command == "history":
+            from alu.registry.ledger import read_ledger
+
+            _print_history(read_ledger(store, args.tenant, args.target), args.json)
+        elif args.targets_command == "export":
+            from alu.registry.ledger import export_jsonl
+
+            if args.out in (None, "-"):
+                count = export_jsonl(store, args.tenant, sys.stdout, args.target)
+            else:
+                try:
+                    with open(args.out, "w", encoding="utf-8") as out:
+                        count = export_jsonl(store, args.tenant, out, args.target)
+                except OSError as exc:
+                    raise CliError(f"cannot write the export {args.out}: {exc}", EXIT_ERROR) from None
+            _say(f"exported {count} ledger entr{'y' if count == 1 else 'ies'} of tenant {args.tenant}")
     return EXIT_OK
 
 
@@ -253,9 +292,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, default=None, help="number of rewrites (default 5)")
     ask.set_defaults(func=cmd_ask)
 
+    actor = argparse.ArgumentParser(add_help=False)
+    actor.add_argument(
+        "--actor", metavar="WHO", help="who asked, for the ledger (default: $ALU_ACTOR, else the OS user)"
+    )
     targets = sub.add_parser("targets", help="manage the persistent targets")
     tsub = targets.add_subparsers(dest="targets_command", required=True)
-    add = tsub.add_parser("add", parents=[common], help="register a target")
+    add = tsub.add_parser("add", parents=[common, actor], help="register a target")
     add.add_argument("name")
     add.add_argument("--alias", action="append", metavar="A", help="another name (repeatable)")
     add.add_argument("--keyword", action="append", metavar="KW", help="a cue for indirect references (repeatable)")
@@ -266,16 +309,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--enrich", action="store_true", help="ask the model once for aliases and keywords to store too")
     add.add_argument("--json", action="store_true")
+
     lst = tsub.add_parser("list", parents=[common], help="list the targets")
     lst.add_argument("--json", action="store_true")
-    rm = tsub.add_parser("remove", parents=[common], help="remove a target by name, alias or id")
+    rm = tsub.add_parser("remove", parents=[common, actor], help="remove a target by name, alias or id")
     rm.add_argument("name_or_id")
     chk = tsub.add_parser(
         "check-ids", parents=[common], help="report ids that 0.1.0 gave to two different names (exit 4 if any)"
     )
     chk.add_argument("--json", action="store_true")
-    imp = tsub.add_parser("import", parents=[common], help="add targets from a JSON list or a text file (one per line)")
+    imp = tsub.add_parser(
+        "import", parents=[common, actor], help="add targets from a JSON list or a text file (one per line)"
+    )
     imp.add_argument("file")
+    hist = tsub.add_parser(
+        "history", parents=[common], help="the forget-request ledger: every add, alias change and removal"
+    )
+    hist.add_argument("target", nargs="?", help="only the entries about this id, name or alias")
+    hist.add_argument("--json", action="store_true")
+    exp = tsub.add_parser("export", parents=[common], help="the ledger as JSON lines, for an auditor")
+    exp.add_argument("target", nargs="?", help="only the entries about this id, name or alias")
+    exp.add_argument("--out", metavar="FILE", help="write to FILE (default: stdout)")
     targets.set_defaults(func=cmd_targets)
     from alu.bench import add_bench_parser
     from alu.evaluation.cli import add_eval_parser

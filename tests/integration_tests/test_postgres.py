@@ -302,3 +302,29 @@ def test_a_thread_sealed_by_one_worker_is_resumed_by_another(postgres, tenant):
     assert second.returncode == 0, second.stderr[-2000:]
     decision, answer = second.stdout.strip().split(" | ", 1)
     assert decision != "passthrough" and "Austen" not in answer
+
+
+# -- the forget-request ledger -----------------------------------------------------------
+
+
+def test_ledger_records_python_and_cli_writes_in_postgresql(postgres, tenant, tmp_path):
+    from alu.registry import read_ledger
+
+    with open_postgres(postgres.url) as (store, _saver):
+        registry = TargetRegistry(store, tenant=tenant, actor="dpo")
+        registry.add("Jane Austen")
+        registry.add("Jane Austen", aliases=["J. Austen"], actor="alice")
+    env = _env()
+    done = _alu("targets", "remove", "J. Austen", "--actor", "bob", "--store", postgres.url, "--tenant", tenant,
+                env=env, cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    history = _alu("targets", "history", "--json", "--store", postgres.url, "--tenant", tenant, env=env, cwd=tmp_path)
+    assert history.returncode == 0, history.stderr
+    rows = json.loads(history.stdout)
+    assert [(r["action"], r["actor"], r["via"]) for r in rows] == [
+        ("add", "dpo", "python"), ("alias", "alice", "python"), ("remove", "bob", "cli")
+    ]  # fmt: skip
+    with open_store(postgres.url) as store:
+        assert read_ledger(store, tenant) == rows
+        version = store.get(("alu", tenant, "meta"), "version").value["change"]
+    assert rows[-1]["registry_version"] == version
