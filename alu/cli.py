@@ -183,6 +183,70 @@ def cmd_targets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- purge ---------------------------------------------------------------------------
+
+
+@contextmanager
+def _open_threads(spec: str | None, store_spec: str | None) -> Iterator[Any]:
+    """The checkpointer to purge: ``--threads`` (a SQLite file that exists, or a
+    ``postgresql://`` URL), else the store's PostgreSQL database, else none."""
+    spec = spec or (store_spec if is_postgres_url(store_spec) else None)
+    if not spec:
+        yield None
+        return
+    if is_postgres_url(spec):
+        try:
+            with backends.open_postgres(spec) as (_store, saver):
+                yield saver
+        except backends.StoreConnectionError as exc:
+            raise CliError(str(exc), EXIT_ERROR) from None
+        return
+    path = Path(spec).expanduser()
+    if not path.is_file():
+        raise CliError(f"no checkpoint database at {path} (--threads names an existing SQLite file or a URL)")
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    with SqliteSaver.from_conn_string(str(path)) as saver:
+        yield saver
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from alu.graph.purge import purge_target
+
+    store_spec = args.store or os.environ.get("ALU_STORE")
+    with open_store(args.store) as store, _open_threads(args.threads, store_spec) as saver:
+        report = purge_target(
+            args.target,
+            store=store,
+            checkpointer=saver,
+            tenant=args.tenant,
+            dry_run=args.dry_run,
+            actor=_actor(args),
+            via="cli",
+            redact_ledger=args.redact_ledger,
+            vacuum=args.vacuum,
+            on_progress=_say,
+        )
+    summary = report.to_dict()
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        for key, value in summary.items():
+            print(f"{key}\t{len(value) if isinstance(value, list) else value}")
+    verb = "would touch" if args.dry_run else "touched"
+    _say(
+        f"{verb} {report.checkpoint_rows} checkpoint row(s) in {len(report.threads)} thread(s), "
+        f"{report.change_records} change record(s), {report.vectors} vector(s)"
+        + (
+            f"; {report.sealed_unreadable} sealed value(s) could not be opened (other ALU_STATE_KEYS)"
+            if report.sealed_unreadable
+            else ""
+        )
+        + ("" if saver is not None else "; no checkpoints named (--threads)")
+    )
+    return EXIT_OK
+
+
 # -- ask -----------------------------------------------------------------------------
 
 
@@ -331,6 +395,24 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("target", nargs="?", help="only the entries about this id, name or alias")
     exp.add_argument("--out", metavar="FILE", help="write to FILE (default: stdout)")
     targets.set_defaults(func=cmd_targets)
+    purge = sub.add_parser(
+        "purge",
+        parents=[common, actor],
+        help="redact a target's text in stored threads, change records and vector caches",
+    )
+    purge.add_argument("target", help="a target's id, name or alias (or any name)")
+    purge.add_argument("--dry-run", action="store_true", help="report what would be touched; change nothing")
+    purge.add_argument(
+        "--threads",
+        metavar="DB",
+        help="the checkpoints: a SQLite file or postgresql:// URL (default: the store's PostgreSQL, if it is one)",
+    )
+    purge.add_argument(
+        "--redact-ledger", action="store_true", help="also replace the target's names in the ledger by their digests"
+    )
+    purge.add_argument("--vacuum", action="store_true", help="PostgreSQL: VACUUM the checkpoint tables afterwards")
+    purge.add_argument("--json", action="store_true")
+    purge.set_defaults(func=cmd_purge)
     from alu.bench import add_bench_parser
     from alu.evaluation.cli import add_eval_parser
 

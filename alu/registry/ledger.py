@@ -11,7 +11,7 @@ key of the write: ``<time_ns:020d>-<token[:12]>``, so keys sort by time), value:
 
     {"schema": 1, "ts": 1764600000.0, "at": "2026-12-01T14:00:00.000000+00:00",
      "actor": "alice", "via": "python" | "cli" | "server",
-     "action": "add" | "alias" | "unchanged" | "remove",
+     "action": "add" | "alias" | "unchanged" | "remove" | "purge",
      "target_id": "jane-austen", "name": "Jane Austen", "aliases": [...],
      "added": {"aliases": [...], "keywords": [...]},
      "registry_version": "<change key>"}
@@ -56,12 +56,13 @@ __all__ = [
     "read_ledger",
     "redact_entries",
     "server_entry",
+    "target_from_ledger",
 ]
 
 LEDGER_SCHEMA = 1
 """The shape of a ledger entry (the ``schema`` field of each)."""
 
-Action = Literal["add", "alias", "unchanged", "remove"]
+Action = Literal["add", "alias", "unchanged", "remove", "purge"]
 Via = Literal["python", "cli", "server"]
 
 
@@ -126,7 +127,8 @@ def ledger_ops(
     ops: list[PutOp] = []
     for n, (action, target, existing) in enumerate(changes):
         known = {normalize(x) for x in (existing.name, *existing.aliases)} if existing is not None else set()
-        added = [a for a in (target.name, *target.aliases) if normalize(a) not in known] if action != "remove" else []
+        ends = action in ("remove", "purge")
+        added = [a for a in (target.name, *target.aliases) if normalize(a) not in known] if not ends else []
         words = [k for k in target.keywords if existing is None or k not in existing.keywords]
         if action == "alias" and not added and not words:
             action = "unchanged"
@@ -137,7 +139,7 @@ def ledger_ops(
             action=action,
             target=target,
             added_aliases=added if action != "add" else [a for a in added if a != target.name],
-            added_keywords=words if action != "remove" else [],
+            added_keywords=words if not ends else [],
             registry_version=change_key,
         )
         ops.append(PutOp(ns, f"{change_key}-{n:06d}", value, index=False))
@@ -216,14 +218,26 @@ def export_jsonl(store: BaseStore, tenant: str, out: IO[str], target: str | None
     return count
 
 
+def target_from_ledger(store: BaseStore, tenant: str, name_or_id: str) -> Target | None:
+    """A target no longer registered, as the ledger last knew it (its names united over
+    every entry about it), or None."""
+    rows = [r for r in read_ledger(store, tenant, name_or_id) if r.get("name")]
+    if not rows:
+        return None
+    names = list(dict.fromkeys(n for r in rows for n in (r["name"], *(r.get("aliases") or []))))
+    own = rows[-1]["name"]
+    return Target(name=own, aliases=tuple(n for n in names if normalize(n) != normalize(own)), id=rows[-1]["target_id"])
+
+
 def redact_entries(store: BaseStore, tenant: str, target: Target) -> Iterator[PutOp]:
     """Rewrites of the ledger entries about a removed ``target`` with its names replaced by
     their digests (``name_digests``) — for an operator who must not keep even the name.
     The entry's who, when, action and version stay; ``redacted_at`` says it was done."""
     now = datetime.now(UTC).isoformat()
     ns = ledger_namespace(tenant)
-    for row in read_ledger(store, tenant, target.id) + read_ledger(store, tenant, target.name):
-        key = row.pop("key")
+    rows = {r["key"]: r for name in (target.id, target.name, *target.aliases) for r in read_ledger(store, tenant, name)}
+    for key, row in sorted(rows.items()):
+        row.pop("key")
         if row.get("redacted_at"):
             continue
         names = [
