@@ -128,6 +128,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
                     keywords=args.keyword or (),
                     examples=_read_examples(args.examples),
                     enrich=args.enrich,
+                    allow_ordinary_word=args.allow_ordinary_word,
                 )
             except EnrichmentError as exc:
                 raise CliError(f"{exc}; nothing was stored (retry, or add without --enrich)", EXIT_ERROR) from None
@@ -162,7 +163,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
             )
             return EXIT_OK if not rows else 4
         elif args.targets_command == "import":
-            targets = registry.add_many(read_target_file(args.file))
+            targets = registry.add_many(read_target_file(args.file), allow_ordinary_word=args.allow_ordinary_word)
             _say(f"imported {len(targets)} target(s) from {args.file}")
         elif args.targets_command == "history":
             from alu.registry.ledger import read_ledger
@@ -332,6 +333,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 # -- parser --------------------------------------------------------------------------
 
 
+_OPT_IN_HELP = (
+    "register names that cannot be told from ordinary words (a stopword, two letters or fewer, "
+    "a number alone: they flag nearly every answer) anyway"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -372,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--examples", metavar="FILE", help="texts about the target, one per line (the semantic stage learns from them)"
     )
     add.add_argument("--enrich", action="store_true", help="ask the model once for aliases and keywords to store too")
+    add.add_argument("--allow-ordinary-word", action="store_true", help=_OPT_IN_HELP)
     add.add_argument("--json", action="store_true")
 
     lst = tsub.add_parser("list", parents=[common], help="list the targets")
@@ -394,6 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp = tsub.add_parser("export", parents=[common], help="the ledger as JSON lines, for an auditor")
     exp.add_argument("target", nargs="?", help="only the entries about this id, name or alias")
     exp.add_argument("--out", metavar="FILE", help="write to FILE (default: stdout)")
+    imp.add_argument("--allow-ordinary-word", action="store_true", help=_OPT_IN_HELP)
     targets.set_defaults(func=cmd_targets)
     purge = sub.add_parser(
         "purge",

@@ -13,6 +13,7 @@ from alu.domain import (
     InvalidTargetError,
     Target,
     TargetKind,
+    ordinary_word_reason,
     read_target_file,
     target_id_for,
 )
@@ -21,6 +22,7 @@ from alu.registry import (
     DEFAULT_TENANT,
     MAX_CHANGE_IDS,
     VERSION_KEY,
+    OrdinaryWordError,
     TargetRegistry,
     bump_version,
     changes_namespace,
@@ -40,6 +42,7 @@ __all__ = [
     "TARGET_KINDS",
     "VERSION_KEY",
     "InvalidTargetError",
+    "OrdinaryWordError",
     "Target",
     "TargetKind",
     "TargetRegistry",
@@ -50,6 +53,7 @@ __all__ = [
     "load_targets",
     "meta_namespace",
     "namespace",
+    "ordinary_word_reason",
     "read_target_file",
     "target_id_for",
 ]

@@ -167,6 +167,8 @@ def merge_proposal(target: Target, proposal: Enrichment, *, taken: Callable[[str
         keywords=(*target.keywords, *keywords),
         id=target.id,
         created_at=target.created_at,
+        examples=target.examples,
+        allow_ordinary_word=target.allow_ordinary_word,
     )
 
 

@@ -136,6 +136,16 @@ def _kind(kind: Any, strict: bool) -> str:
     return kind
 
 
+def _opt_in(value: Any, strict: bool) -> bool:
+    if value is None or value is False:
+        return False
+    if value is True:
+        return True
+    if strict:
+        raise InvalidTargetError(f"allow_ordinary_word must be true or false, got {value!r}")
+    return False
+
+
 @dataclass(frozen=True)
 class Target:
     """Something to forget: a person, a work, an organization, a topic…
@@ -144,7 +154,9 @@ class Target:
     ``keywords`` and ``description`` are cues for indirect references (a work, a spouse,
     a nickname), used to shortlist the target for the auditor's judge. ``examples`` are
     texts about the target (its forget set: questions a user might ask of a topic): the
-    semantic stage learns the target's profile from them.
+    semantic stage learns the target's profile from them. ``allow_ordinary_word`` records
+    that the registrant opted in to a name that cannot be told from ordinary words (see
+    :func:`alu.domain.ordinary_word_reason`; registration refuses one otherwise).
     """
 
     name: str
@@ -155,6 +167,7 @@ class Target:
     id: str = ""
     created_at: str = ""
     examples: tuple[str, ...] = ()
+    allow_ordinary_word: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -183,6 +196,7 @@ class Target:
             raise InvalidTargetError(f"a target may have at most {MAX_EXAMPLES} examples (got {len(examples)})")
         object.__setattr__(self, "examples", tuple(examples))
         object.__setattr__(self, "description", " ".join(self.description.split()))
+        object.__setattr__(self, "allow_ordinary_word", self.allow_ordinary_word is True)
         object.__setattr__(self, "id", self.id or target_id_for(name))
         object.__setattr__(
             self,
@@ -228,12 +242,16 @@ class Target:
             id=key or entry.get("id") or "",  # the store key is the id
             created_at=entry.get("created_at") or "",
             examples=tuple(clean_list(entry.get("examples"), "examples")),
+            allow_ordinary_word=_opt_in(entry.get("allow_ordinary_word"), strict),
         )
 
     def to_value(self) -> dict[str, Any]:
-        """The JSON value stored under the target's key (``examples`` only when it has some,
-        so the items of targets without examples keep 0.1.0's shape)."""
+        """The JSON value stored under the target's key (``examples`` and
+        ``allow_ordinary_word`` only when set, so the items of other targets keep 0.1.0's
+        shape)."""
         value = asdict(self)
+        if not self.allow_ordinary_word:
+            value.pop("allow_ordinary_word")
         value["aliases"] = list(self.aliases)
         value["keywords"] = list(self.keywords)
         if self.examples:
@@ -260,4 +278,5 @@ class Target:
             id=self.id,
             created_at=self.created_at,
             examples=tuple(dict.fromkeys([*self.examples, *other.examples])),
+            allow_ordinary_word=self.allow_ordinary_word or other.allow_ordinary_word,
         )

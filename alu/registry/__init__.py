@@ -63,7 +63,7 @@ from alu.registry.items import (
 )
 from alu.registry.ledger import export_jsonl, ledger_namespace, read_ledger
 from alu.registry.shortlist import Shortlist, cache_stats, clear_memos, shortlist
-from alu.registry.store import Enricher, TargetRegistry, use_enricher
+from alu.registry.store import Enricher, OrdinaryWordError, TargetRegistry, check_ordinary_words, use_enricher
 from alu.registry.versions import CHANGE_RETENTION_S, MAX_CHANGE_IDS, bump_version
 
 __all__ = [
@@ -73,11 +73,13 @@ __all__ = [
     "SCHEMA_VERSION",
     "VERSION_KEY",
     "Enricher",
+    "OrdinaryWordError",
     "Shortlist",
     "TargetRegistry",
     "bump_version",
     "cache_stats",
     "changes_namespace",
+    "check_ordinary_words",
     "clear_memos",
     "export_jsonl",
     "ledger_namespace",

@@ -20,6 +20,7 @@ from alu.domain import (
     contested_target_id_for,
     id_format_of,
     legacy_target_id_for,
+    ordinary_word_reason,
     target_id_for,
 )
 from alu.registry.cache import INDEX_CACHE
@@ -35,7 +36,37 @@ from alu.registry.ledger import Action, Via, default_actor, ledger_ops
 from alu.registry.versions import new_version, prune_ops, version_ops
 from alu.text import normalize
 
-__all__ = ["Enricher", "TargetRegistry", "use_enricher"]
+__all__ = ["Enricher", "OrdinaryWordError", "TargetRegistry", "check_ordinary_words", "use_enricher"]
+
+
+class OrdinaryWordError(InvalidTargetError):
+    """A name or alias that cannot be told from ordinary words, registered without the
+    opt-in (see :func:`alu.domain.ordinary_word_reason`)."""
+
+
+OPT_IN_HINT = (
+    "such a name cannot be told from ordinary words and would flag nearly every answer. "
+    "Register a fuller name (a full name, a title with its author's name), or, if this "
+    "really is the name to forget, opt in: allow_ordinary_word=True "
+    '(CLI: --allow-ordinary-word; a file entry or store item: "allow_ordinary_word": true). '
+    "Nothing was stored"
+)
+
+
+def check_ordinary_words(target: Target, existing: Target | None = None) -> None:
+    """Refuse the names ``target`` brings (beyond ``existing``'s: stored names keep being
+    honoured) that cannot be told from ordinary words, unless opted in (the
+    target's ``allow_ordinary_word``). The error names the field, never the name."""
+    if target.allow_ordinary_word:
+        return
+    known = {normalize(n) for n in (existing.name, *existing.aliases)} if existing is not None else set()
+    for position, name in enumerate((target.name, *target.aliases)):
+        if normalize(name) in known:
+            continue
+        reason = ordinary_word_reason(name)
+        if reason is not None:
+            what = "the name" if position == 0 else f"alias {position}"
+            raise OrdinaryWordError(f"{what} {reason}: {OPT_IN_HINT}")
 
 
 class Enricher(Protocol):
@@ -121,6 +152,7 @@ class TargetRegistry:
         enrich: bool = False,
         model: Any = None,
         actor: str | None = None,
+        allow_ordinary_word: bool = False,
     ) -> Target:
         """Store a target (validated first; merged into an existing one if it is the same).
 
@@ -130,6 +162,11 @@ class TargetRegistry:
         the auditor's model of the default :class:`~alu.graph.context.Context`). If that
         call fails, nothing is stored and the error is raised. ``actor``: who asked (the
         ledger's; default the registry's ``actor``).
+
+        A name or alias that cannot be told from ordinary words ("the", "I", "42": see
+        :func:`alu.domain.ordinary_word_reason`) raises :class:`OrdinaryWordError` unless
+        ``allow_ordinary_word=True`` (recorded on the target); names already stored are
+        never re-checked.
         """
         if isinstance(name, str):
             target = Target(
@@ -139,10 +176,14 @@ class TargetRegistry:
                 description=description,
                 keywords=tuple(clean_list(keywords, "keywords")),
                 examples=tuple(clean_list(examples, "examples")),
+                allow_ordinary_word=allow_ordinary_word,
             )
         else:
             target = Target.parse(name)
+            if allow_ordinary_word:
+                target = dataclasses.replace(target, allow_ordinary_word=True)
         target, existing = self._resolve([target])[0]
+        check_ordinary_words(target, existing)
         if existing is not None:
             target = existing.merged(target)
         if enrich:
@@ -163,18 +204,25 @@ class TargetRegistry:
         enrich: bool = False,
         model: Any = None,
         actor: str | None = None,
+        allow_ordinary_word: bool = False,
     ) -> builtins.list[Target]:
         """Validate every entry, merge duplicates, then write them in one batch.
 
-        A bad entry raises :class:`InvalidTargetError` before anything is written.
+        A bad entry raises :class:`InvalidTargetError` before anything is written; an
+        entry whose new name or alias cannot be told from ordinary words raises
+        :class:`OrdinaryWordError` unless it has ``"allow_ordinary_word": true`` or the
+        call passes ``allow_ordinary_word=True`` (see :meth:`add`).
         ``enrich=True`` makes one model call per target first (see :meth:`add`); any
         failure raises before anything is written.
         """
         merged: list[Target] = []
+        first_entry: list[int] = []  # the entry each merged target came from first
         slot: dict[str, int] = {}  # folded name or alias -> position in merged
         for position, entry in enumerate(entries, start=1):
             try:
                 target = Target.parse(entry)
+                if allow_ordinary_word:
+                    target = dataclasses.replace(target, allow_ordinary_word=True)
             except InvalidTargetError as exc:
                 raise InvalidTargetError(f"entry {position}: {exc}") from None
             names = [normalize(n) for n in (target.name, *target.aliases)]
@@ -182,11 +230,17 @@ class TargetRegistry:
             if i is None:
                 i = len(merged)
                 merged.append(target)
+                first_entry.append(position)
             else:
                 merged[i] = merged[i].merged(target)
             for n in (merged[i].name, *merged[i].aliases):
                 slot.setdefault(normalize(n), i)
         resolved = self._resolve(merged)
+        for position, (target, existing) in zip(first_entry, resolved):
+            try:
+                check_ordinary_words(target, existing)
+            except OrdinaryWordError as exc:
+                raise OrdinaryWordError(f"entry {position}: {exc}") from None
         final = [existing.merged(target) if existing is not None else target for target, existing in resolved]
         if enrich:
             enrich_target = _enricher()

@@ -187,6 +187,34 @@ async def _record(ctx: Auth.types.AuthContext, namespace: tuple[str, ...], value
         ) from None
 
 
+def _refuse_ordinary_words(namespace: tuple[str, ...], item: Any) -> None:
+    """A target item (``("alu", tenant, "targets")``) or part (``("alu", tenant, "parts",
+    id)``) put over the HTTP API gets the registry's rule: names that cannot be told from
+    ordinary words need the item's ``"allow_ordinary_word": true``. A 422 names the field,
+    never the name; items already stored are read and honoured as they are."""
+    if not isinstance(item, dict) or len(namespace) < 3 or namespace[2] not in ("targets", "parts"):
+        return
+    from alu.domain import InvalidTargetError, Target, ordinary_word_reason
+    from alu.registry import OrdinaryWordError, check_ordinary_words
+    from alu.registry.store import OPT_IN_HINT
+
+    try:
+        if namespace[2] == "targets":
+            if "name" not in item:
+                return  # not a target (the registry's version and bookkeeping items)
+            check_ordinary_words(Target.parse(item, strict=False))
+        elif item.get("allow_ordinary_word") is not True:
+            aliases = [a for a in item.get("aliases") or [] if isinstance(a, str)]
+            for position, alias in enumerate(aliases, start=1):  # a part's names
+                reason = ordinary_word_reason(alias)
+                if reason is not None and reason != "has no letters or digits":
+                    raise OrdinaryWordError(f"alias {position} {reason}: {OPT_IN_HINT}")
+    except OrdinaryWordError as exc:
+        raise Auth.exceptions.HTTPException(status_code=422, detail=str(exc)) from None
+    except InvalidTargetError:
+        return  # malformed items are skipped by every reader, as before
+
+
 @auth.on.store()
 async def store_access(ctx: Auth.types.AuthContext, value: dict) -> None:
     """The forget list (``("alu", tenant, …)``) is for its tenant's permitted users; a
@@ -200,6 +228,8 @@ async def store_access(ctx: Auth.types.AuthContext, value: dict) -> None:
             value["namespace"] = (ctx.user.identity, *namespace)
         return None
     records = ctx.action in ("put", "delete") and len(namespace) == 3 and namespace[2] == "targets"
+    if ctx.action == "put":
+        _refuse_ordinary_words(namespace, value.get("value"))
     if operator:
         if records:
             await _record(ctx, namespace, value)

@@ -208,3 +208,17 @@ def test_store_api_writes_of_targets_are_in_the_ledger_with_who_wrote_them(dev_s
     ]
     assert mine[0]["name"] == "Ledger Person" and mine[0]["aliases"] == ["L. Person"]
     assert all(e["schema"] == 1 and e["at"] for e in mine)
+
+
+def test_an_ordinary_word_target_put_over_http_is_refused_unless_opted_in(dev_server):
+    """The server store path has the registry's rule: 422 naming the field, not the name."""
+    admin = client_for(dev_server, "admin")
+    namespace = ["alu", "acme", "targets"]
+    with pytest.raises(httpx.HTTPStatusError) as caught:
+        admin.store.put_item(namespace, key="the", value={"name": "the", "aliases": []})
+    assert caught.value.response.status_code == 422
+    assert "allow_ordinary_word" in caught.value.response.text
+    assert all(item["key"] != "the" for item in admin.store.search_items(namespace, limit=100)["items"])
+    admin.store.put_item(namespace, key="u2", value={"name": "U2", "aliases": [], "allow_ordinary_word": True})
+    assert admin.store.get_item(namespace, key="u2")["value"]["name"] == "U2"
+    admin.store.delete_item(namespace, key="u2")

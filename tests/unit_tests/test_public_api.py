@@ -25,7 +25,7 @@ PUBLIC = {
         "CHANGE_RETENTION_S", "DEFAULT_TENANT", "InvalidTargetError", "MAX_ALIASES", "MAX_CHANGE_IDS",
         "MAX_NAME_CHARS", "TARGET_KINDS", "Target", "TargetKind", "TargetRegistry", "VERSION_KEY", "_prune_ops",
         "_version_ops", "bump_version", "changes_namespace", "load_targets", "meta_namespace", "namespace",
-        "read_target_file", "target_id_for",
+        "read_target_file", "target_id_for", "OrdinaryWordError", "ordinary_word_reason",
     ],
     "alu.shortlist": ["Shortlist", "_CACHE", "cache_stats", "clear_memos", "shortlist"],
     "alu.matching": [
