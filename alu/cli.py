@@ -184,6 +184,84 @@ def cmd_targets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- doctor and migrate ------------------------------------------------------------
+
+
+def _tenants(args: argparse.Namespace, store: Any) -> list[str]:
+    from alu.registry.upgrade import tenants
+
+    return tenants(store) if args.all_tenants else [args.tenant]
+
+
+def _embedding_key(store: Any, tenant_names: Sequence[str]) -> str | None:
+    """The default embedding model's key, when some tenant has cached vectors (loading
+    the model costs a fraction of a second; without the semantic extra: None)."""
+    if not any(store.list_namespaces(prefix=("alu", t, "vectors"), max_depth=4, limit=1) for t in tenant_names):
+        return None
+    try:
+        from alu.semantic.embeddings import default_embeddings, model_key
+
+        return model_key(default_embeddings())
+    except Exception as exc:  # the semantic extra absent or its model unreadable
+        _say(f"cannot load the default embedding model ({type(exc).__name__}): vectors not compared")
+        return None
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from alu.registry.upgrade import doctor
+
+    with open_store(args.store) as store:
+        names = _tenants(args, store)
+        key = _embedding_key(store, names)
+        reports = [doctor(store, t, model_key=key).to_dict() for t in names]
+    if args.json:
+        print(json.dumps(reports, ensure_ascii=False, indent=2))
+    for r in [] if args.json else reports:
+        print(f"tenant {r['tenant']}: {r['targets']} target(s), items by schema {r['schemas']}")
+        if r["old_items"]:
+            print(f"  {r['old_items']} item(s) of an older schema: run `alu migrate`")
+        for row in r["colliding_ids"]:
+            print(f"  colliding id {row['id']}: kept by {row['kept_by']!r}, contested by {row['contested_by']!r}")
+        for row in r["ordinary_words"]:
+            print(f"  target {row['id']}: its {row['which']} {row['reason']} (today's rules would refuse it)")
+        for key_ in r["unreadable"]:
+            print(f"  item {key_!r} is not a readable target (the auditor skips it)")
+        for key_ in r["orphan_parts"]:
+            print(f"  parts of {key_!r} have no target item")
+        if r["without_ledger"]:
+            print(f"  {len(r['without_ledger'])} target(s) with no ledger entry: `alu migrate` records a baseline")
+        for model, count in r["stale_vectors"].items():
+            print(f"  {count} vector(s) of another embedding model ({model}): `alu migrate --drop-stale-vectors`")
+    problems = sum(r["problems"] for r in reports)
+    _say(f"{problems} problem(s) in {len(reports)} tenant(s)")
+    return EXIT_OK if not problems else 4
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from alu.registry.upgrade import migrate
+
+    with open_store(args.store) as store:
+        names = _tenants(args, store)
+        key = _embedding_key(store, names) if args.drop_stale_vectors else None
+        reports = [
+            migrate(
+                store,
+                t,
+                dry_run=args.dry_run,
+                actor=_actor(args),
+                model_key=key,
+                drop_stale_vectors=args.drop_stale_vectors,
+            ).to_dict()
+            for t in names
+        ]
+    if args.json:
+        print(json.dumps(reports, ensure_ascii=False, indent=2))
+    changed = sum(r["changed"] for r in reports)
+    verb = "would change" if args.dry_run else "changed"
+    _say(f"{verb} {changed} item(s) in {len(reports)} tenant(s)" + ("" if changed else ": nothing to do"))
+    return EXIT_OK
+
+
 # -- purge ---------------------------------------------------------------------------
 
 
@@ -404,6 +482,26 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", metavar="FILE", help="write to FILE (default: stdout)")
     imp.add_argument("--allow-ordinary-word", action="store_true", help=_OPT_IN_HELP)
     targets.set_defaults(func=cmd_targets)
+    everyone = argparse.ArgumentParser(add_help=False)
+    everyone.add_argument("--all-tenants", action="store_true", help="every tenant in the store (default: --tenant)")
+    doc = sub.add_parser(
+        "doctor",
+        parents=[common, everyone],
+        help="report problems in the store: old schemas, colliding ids, refused names, stale vectors (exit 4 if any)",
+    )
+    doc.add_argument("--json", action="store_true")
+    doc.set_defaults(func=cmd_doctor)
+    mig = sub.add_parser(
+        "migrate",
+        parents=[common, everyone, actor],
+        help="bring the store to this release's schema (idempotent, resumable)",
+    )
+    mig.add_argument("--dry-run", action="store_true", help="count what would change; write nothing")
+    mig.add_argument(
+        "--drop-stale-vectors", action="store_true", help="delete vectors cached for another embedding model"
+    )
+    mig.add_argument("--json", action="store_true")
+    mig.set_defaults(func=cmd_migrate)
     purge = sub.add_parser(
         "purge",
         parents=[common, actor],
