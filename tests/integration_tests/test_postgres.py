@@ -395,3 +395,23 @@ def test_purge_dry_run_then_purge_of_postgresql_checkpoints_leaves_nothing(postg
             kept = [r[0] for r in conn.execute("SELECT prefix FROM store WHERE value::text ILIKE '%fitzgerald%'")]
         assert set(kept) <= {f"alu.{tenant}.targets", f"alu.{tenant}.parts.zelda-fitzgerald", f"alu.{tenant}.ledger"}
     reset_keys()
+
+
+def test_migrate_an_old_shaped_postgresql_store_twice(postgres, tenant):
+    """Items as 0.1.0 wrote them (no id_format, no schema, no parts), put raw."""
+    from alu.registry.upgrade import doctor, migrate
+
+    with open_postgres(postgres.url) as (store, _saver):
+        for name in ("Jane Austen", "Mark Twain"):
+            key = name.lower().replace(" ", "-")
+            store.put(("alu", tenant, "targets"), key, {"name": name, "aliases": [], "kind": "other",
+                      "description": "", "keywords": [], "id": key, "created_at": "2026-11-24T00:00:00+00:00"})  # fmt: skip
+        before = doctor(store, tenant)
+        assert before.schemas == {"targets@1": 2} and len(before.without_ledger) == 2
+        first = migrate(store, tenant)
+        assert first.targets_rewritten == 2 and first.baseline_entries == 2
+        assert migrate(store, tenant).changed == 0
+        assert doctor(store, tenant).problems == 0
+        assert {m.target_id for m in shortlist("Mark Twain wrote it", store=store, tenant=tenant).direct} == {
+            "mark-twain"
+        }

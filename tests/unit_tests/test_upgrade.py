@@ -184,3 +184,23 @@ def test_cli_doctor_then_migrate_twice(old, capsys):
     left = {r["tenant"]: r for r in json.loads(capsys.readouterr().out)}
     assert left["acme"]["problems"] == 0 and left["default"]["old_items"] == 0
     assert left["default"]["problems"] == len(left["default"]["ordinary_words"]) + len(left["default"]["colliding_ids"])
+
+
+def test_doctor_reports_vectors_of_another_embedding_model_and_migrate_drops_them(tmp_path):
+    import numpy as np
+
+    from alu.semantic.cache import StoreVectorCache, text_key
+
+    with open_sqlite(tmp_path / "t.sqlite") as store:
+        TargetRegistry(store).add("Jane Austen", examples=["Pride and Prejudice is a novel of manners."])
+        cache = StoreVectorCache(store)
+        cache.put_many("minilm-new", {text_key("Jane Austen"): np.ones(4)})
+        cache.put_many("minilm-old", {text_key("Jane Austen"): np.ones(4), text_key("Emma"): np.ones(4)})
+        report = doctor(store, "default", model_key="minilm-new")
+        assert report.vector_models == {"minilm-new": 1, "minilm-old": 2}
+        assert report.stale_vectors == {"minilm-old": 2} and report.problems == 2
+        assert doctor(store, "default").stale_vectors == {}  # no model named: nothing to compare
+        dropped = migrate(store, "default", model_key="minilm-new", drop_stale_vectors=True)
+        assert dropped.vectors_dropped == 2 and dropped.targets_rewritten == 0
+        assert doctor(store, "default", model_key="minilm-new").problems == 0
+        assert cache.get_many("minilm-new", [text_key("Jane Austen")])
