@@ -37,7 +37,7 @@ __all__ = [
     "create_alu_graph",
     "graph",
 ]
-__version__ = "0.1.0"
+__version__ = "0.3.0.dev0"
 
 
 def __getattr__(name: str) -> object:

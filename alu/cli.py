@@ -89,9 +89,32 @@ def _read_examples(path: str | None) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def _actor(args: argparse.Namespace) -> str:
+    """Who the ledger says asked: ``--actor``, else ``$ALU_ACTOR``, else the OS user."""
+    from alu.registry.ledger import default_actor
+
+    return getattr(args, "actor", None) or os.environ.get("ALU_ACTOR") or default_actor()
+
+
+def _print_history(rows: Sequence[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        _say("no ledger entries")
+    for r in rows:
+        added = (r.get("added") or {}).get("aliases") or []
+        what = r.get("name") or "(redacted)"
+        extra = f" +{', '.join(added)}" if added and r.get("action") != "add" else ""
+        print(
+            f"{r.get('at', '')}\t{r.get('action')}\t{r.get('target_id') or '(redacted)'}\t{what}{extra}"
+            f"\tby {r.get('actor')} ({r.get('via')})\tversion {r.get('registry_version')}"
+        )
+
+
 def cmd_targets(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
-        registry = TargetRegistry(store, tenant=args.tenant)
+        registry = TargetRegistry(store, tenant=args.tenant, actor=_actor(args), via="cli")
         if args.targets_command == "add":
             from alu.nodes.enrich import EnrichmentError
 
@@ -142,6 +165,164 @@ def cmd_targets(args: argparse.Namespace) -> int:
         elif args.targets_command == "import":
             targets = registry.add_many(read_target_file(args.file), allow_ordinary_word=args.allow_ordinary_word)
             _say(f"imported {len(targets)} target(s) from {args.file}")
+        elif args.targets_command == "history":
+            from alu.registry.ledger import read_ledger
+
+            _print_history(read_ledger(store, args.tenant, args.target), args.json)
+        elif args.targets_command == "export":
+            from alu.registry.ledger import export_jsonl
+
+            if args.out in (None, "-"):
+                count = export_jsonl(store, args.tenant, sys.stdout, args.target)
+            else:
+                try:
+                    with open(args.out, "w", encoding="utf-8") as out:
+                        count = export_jsonl(store, args.tenant, out, args.target)
+                except OSError as exc:
+                    raise CliError(f"cannot write the export {args.out}: {exc}", EXIT_ERROR) from None
+            _say(f"exported {count} ledger entr{'y' if count == 1 else 'ies'} of tenant {args.tenant}")
+    return EXIT_OK
+
+
+# -- doctor and migrate ------------------------------------------------------------
+
+
+def _tenants(args: argparse.Namespace, store: Any) -> list[str]:
+    from alu.registry.upgrade import tenants
+
+    return tenants(store) if args.all_tenants else [args.tenant]
+
+
+def _embedding_key(store: Any, tenant_names: Sequence[str]) -> str | None:
+    """The default embedding model's key, when some tenant has cached vectors (loading
+    the model costs a fraction of a second; without the semantic extra: None)."""
+    if not any(store.list_namespaces(prefix=("alu", t, "vectors"), max_depth=4, limit=1) for t in tenant_names):
+        return None
+    try:
+        from alu.semantic.embeddings import default_embeddings, model_key
+
+        return model_key(default_embeddings())
+    except Exception as exc:  # the semantic extra absent or its model unreadable
+        _say(f"cannot load the default embedding model ({type(exc).__name__}): vectors not compared")
+        return None
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from alu.registry.upgrade import doctor
+
+    with open_store(args.store) as store:
+        names = _tenants(args, store)
+        key = _embedding_key(store, names)
+        reports = [doctor(store, t, model_key=key).to_dict() for t in names]
+    if args.json:
+        print(json.dumps(reports, ensure_ascii=False, indent=2))
+    for r in [] if args.json else reports:
+        print(f"tenant {r['tenant']}: {r['targets']} target(s), items by schema {r['schemas']}")
+        if r["old_items"]:
+            print(f"  {r['old_items']} item(s) of an older schema: run `alu migrate`")
+        for row in r["colliding_ids"]:
+            print(f"  colliding id {row['id']}: kept by {row['kept_by']!r}, contested by {row['contested_by']!r}")
+        for row in r["ordinary_words"]:
+            print(f"  target {row['id']}: its {row['which']} {row['reason']} (today's rules would refuse it)")
+        for key_ in r["unreadable"]:
+            print(f"  item {key_!r} is not a readable target (the auditor skips it)")
+        for key_ in r["orphan_parts"]:
+            print(f"  parts of {key_!r} have no target item")
+        if r["without_ledger"]:
+            print(f"  {len(r['without_ledger'])} target(s) with no ledger entry: `alu migrate` records a baseline")
+        for model, count in r["stale_vectors"].items():
+            print(f"  {count} vector(s) of another embedding model ({model}): `alu migrate --drop-stale-vectors`")
+    problems = sum(r["problems"] for r in reports)
+    _say(f"{problems} problem(s) in {len(reports)} tenant(s)")
+    return EXIT_OK if not problems else 4
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from alu.registry.upgrade import migrate
+
+    with open_store(args.store) as store:
+        names = _tenants(args, store)
+        key = _embedding_key(store, names) if args.drop_stale_vectors else None
+        reports = [
+            migrate(
+                store,
+                t,
+                dry_run=args.dry_run,
+                actor=_actor(args),
+                model_key=key,
+                drop_stale_vectors=args.drop_stale_vectors,
+            ).to_dict()
+            for t in names
+        ]
+    if args.json:
+        print(json.dumps(reports, ensure_ascii=False, indent=2))
+    changed = sum(r["changed"] for r in reports)
+    verb = "would change" if args.dry_run else "changed"
+    _say(f"{verb} {changed} item(s) in {len(reports)} tenant(s)" + ("" if changed else ": nothing to do"))
+    return EXIT_OK
+
+
+# -- purge ---------------------------------------------------------------------------
+
+
+@contextmanager
+def _open_threads(spec: str | None, store_spec: str | None) -> Iterator[Any]:
+    """The checkpointer to purge: ``--threads`` (a SQLite file that exists, or a
+    ``postgresql://`` URL), else the store's PostgreSQL database, else none."""
+    spec = spec or (store_spec if is_postgres_url(store_spec) else None)
+    if not spec:
+        yield None
+        return
+    if is_postgres_url(spec):
+        try:
+            with backends.open_postgres(spec) as (_store, saver):
+                yield saver
+        except backends.StoreConnectionError as exc:
+            raise CliError(str(exc), EXIT_ERROR) from None
+        return
+    path = Path(spec).expanduser()
+    if not path.is_file():
+        raise CliError(f"no checkpoint database at {path} (--threads names an existing SQLite file or a URL)")
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    with SqliteSaver.from_conn_string(str(path)) as saver:
+        yield saver
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from alu.graph.purge import purge_target
+
+    store_spec = args.store or os.environ.get("ALU_STORE")
+    with open_store(args.store) as store, _open_threads(args.threads, store_spec) as saver:
+        report = purge_target(
+            args.target,
+            store=store,
+            checkpointer=saver,
+            tenant=args.tenant,
+            dry_run=args.dry_run,
+            actor=_actor(args),
+            via="cli",
+            redact_ledger=args.redact_ledger,
+            vacuum=args.vacuum,
+            on_progress=_say,
+        )
+    summary = report.to_dict()
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        for key, value in summary.items():
+            print(f"{key}\t{len(value) if isinstance(value, list) else value}")
+    verb = "would touch" if args.dry_run else "touched"
+    _say(
+        f"{verb} {report.checkpoint_rows} checkpoint row(s) in {len(report.threads)} thread(s), "
+        f"{report.change_records} change record(s), {report.vectors} vector(s)"
+        + (
+            f"; {report.sealed_unreadable} sealed value(s) could not be opened (other ALU_STATE_KEYS)"
+            if report.sealed_unreadable
+            else ""
+        )
+        + ("" if saver is not None else "; no checkpoints named (--threads)")
+    )
     return EXIT_OK
 
 
@@ -260,9 +441,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, default=None, help="number of rewrites (default 5)")
     ask.set_defaults(func=cmd_ask)
 
+    actor = argparse.ArgumentParser(add_help=False)
+    actor.add_argument(
+        "--actor", metavar="WHO", help="who asked, for the ledger (default: $ALU_ACTOR, else the OS user)"
+    )
     targets = sub.add_parser("targets", help="manage the persistent targets")
     tsub = targets.add_subparsers(dest="targets_command", required=True)
-    add = tsub.add_parser("add", parents=[common], help="register a target")
+    add = tsub.add_parser("add", parents=[common, actor], help="register a target")
     add.add_argument("name")
     add.add_argument("--alias", action="append", metavar="A", help="another name (repeatable)")
     add.add_argument("--keyword", action="append", metavar="KW", help="a cue for indirect references (repeatable)")
@@ -274,18 +459,67 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--enrich", action="store_true", help="ask the model once for aliases and keywords to store too")
     add.add_argument("--allow-ordinary-word", action="store_true", help=_OPT_IN_HELP)
     add.add_argument("--json", action="store_true")
+
     lst = tsub.add_parser("list", parents=[common], help="list the targets")
     lst.add_argument("--json", action="store_true")
-    rm = tsub.add_parser("remove", parents=[common], help="remove a target by name, alias or id")
+    rm = tsub.add_parser("remove", parents=[common, actor], help="remove a target by name, alias or id")
     rm.add_argument("name_or_id")
     chk = tsub.add_parser(
         "check-ids", parents=[common], help="report ids that 0.1.0 gave to two different names (exit 4 if any)"
     )
     chk.add_argument("--json", action="store_true")
-    imp = tsub.add_parser("import", parents=[common], help="add targets from a JSON list or a text file (one per line)")
+    imp = tsub.add_parser(
+        "import", parents=[common, actor], help="add targets from a JSON list or a text file (one per line)"
+    )
     imp.add_argument("file")
+    hist = tsub.add_parser(
+        "history", parents=[common], help="the forget-request ledger: every add, alias change and removal"
+    )
+    hist.add_argument("target", nargs="?", help="only the entries about this id, name or alias")
+    hist.add_argument("--json", action="store_true")
+    exp = tsub.add_parser("export", parents=[common], help="the ledger as JSON lines, for an auditor")
+    exp.add_argument("target", nargs="?", help="only the entries about this id, name or alias")
+    exp.add_argument("--out", metavar="FILE", help="write to FILE (default: stdout)")
     imp.add_argument("--allow-ordinary-word", action="store_true", help=_OPT_IN_HELP)
     targets.set_defaults(func=cmd_targets)
+    everyone = argparse.ArgumentParser(add_help=False)
+    everyone.add_argument("--all-tenants", action="store_true", help="every tenant in the store (default: --tenant)")
+    doc = sub.add_parser(
+        "doctor",
+        parents=[common, everyone],
+        help="report problems in the store: old schemas, colliding ids, refused names, stale vectors (exit 4 if any)",
+    )
+    doc.add_argument("--json", action="store_true")
+    doc.set_defaults(func=cmd_doctor)
+    mig = sub.add_parser(
+        "migrate",
+        parents=[common, everyone, actor],
+        help="bring the store to this release's schema (idempotent, resumable)",
+    )
+    mig.add_argument("--dry-run", action="store_true", help="count what would change; write nothing")
+    mig.add_argument(
+        "--drop-stale-vectors", action="store_true", help="delete vectors cached for another embedding model"
+    )
+    mig.add_argument("--json", action="store_true")
+    mig.set_defaults(func=cmd_migrate)
+    purge = sub.add_parser(
+        "purge",
+        parents=[common, actor],
+        help="redact a target's text in stored threads, change records and vector caches",
+    )
+    purge.add_argument("target", help="a target's id, name or alias (or any name)")
+    purge.add_argument("--dry-run", action="store_true", help="report what would be touched; change nothing")
+    purge.add_argument(
+        "--threads",
+        metavar="DB",
+        help="the checkpoints: a SQLite file or postgresql:// URL (default: the store's PostgreSQL, if it is one)",
+    )
+    purge.add_argument(
+        "--redact-ledger", action="store_true", help="also replace the target's names in the ledger by their digests"
+    )
+    purge.add_argument("--vacuum", action="store_true", help="PostgreSQL: VACUUM the checkpoint tables afterwards")
+    purge.add_argument("--json", action="store_true")
+    purge.set_defaults(func=cmd_purge)
     from alu.bench import add_bench_parser
     from alu.evaluation.cli import add_eval_parser
 

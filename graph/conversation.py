@@ -178,7 +178,7 @@ def read_exchange(
             # reads the window for what the current text says of it ("what else did she write?")
             candidates.append(match)
     ranked = sorted(direct.values(), key=rank, reverse=True)
-    return Shortlist(direct=ranked, candidates=candidates[:size], targets=targets)
+    return Shortlist(direct=ranked, candidates=candidates[:size], targets=targets, version=now.version)
 
 
 def window_text(turns: Sequence[str]) -> str:

@@ -11,7 +11,7 @@ schema, so it is never returned or streamed to the caller.
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
@@ -133,6 +133,9 @@ class Audit(TypedDict):
     prompt_tokens: int
     completion_tokens: int
     error: StageError | None
+    registry_version: NotRequired[str | None]
+    """Operator view only: the registry version the run applied (see
+    :mod:`alu.registry.ledger`); None when no store was read."""
 
 
 def run_error(state: State | dict) -> StageError | None:
@@ -189,6 +192,9 @@ class State(InputState, OutputState, total=False):
     flagged: list[Flag]
     ratings: Annotated[list[Rating], operator.add]
     calls: Annotated[list[CallRecord], operator.add]
+    registry_version: str | None
+    """The registry version the run's reads of the tenant's registry applied (the
+    operator's audit record names it)."""
     errors: Annotated[list[StageError], operator.add]
     """The run's errors, first the cause (see :func:`run_error`); a list so that the
     first node can reset it (LangGraph's ``Overwrite`` needs a channel with a value)."""

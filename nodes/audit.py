@@ -83,10 +83,14 @@ def finish(
     calls: Sequence[CallRecord] = (),
     ratings: Sequence[Rating] | None = None,
     error: StageError | None = None,
+    registry_version: str | None = None,
 ) -> dict[str, Any]:
     """The output keys of a finished run: ``answer``, ``audit`` and, for chat input,
     the answer appended to ``messages``. ``calls`` are this node's own calls, not yet in
-    ``state``; ``view`` is the context's ``audit_view``."""
+    ``state``; ``view`` is the context's ``audit_view``. The operator's record also names
+    the registry version the run applied (``registry_version``, default the state's: a
+    ledger entry at or before it was in force; a caller's record does not: a change of
+    version would tell a caller that the forget list changed)."""
     log = [*state.get("calls", []), *calls]
     flags: list[Flag] = list(state.get("flagged") or [])
     audit: Audit = {
@@ -106,6 +110,9 @@ def finish(
         "completion_tokens": sum(c["completion_tokens"] for c in log),
         "error": error if error is not None else run_error(state),
     }
+    version = registry_version or state.get("registry_version")
+    if view == "operator":
+        audit["registry_version"] = version
     opened = open_flags(flags)
     annotate_run(
         {
@@ -113,6 +120,7 @@ def finish(
             "alu_flagged": [f["id"] for f in opened],
             "alu_flag_refs": {f["ref"]: f["id"] for f in opened},
             "alu_error_stage": record["stage"] if (record := audit["error"]) else None,
+            "alu_registry_version": version,
         },
         tags=[f"alu:{decision}"],
     )

@@ -144,11 +144,20 @@ def _result(
             ids.append(ref.id)
             annotate_run({f"alu_evidence_{ref.id}": ref.evidence})
     annotate_run({"alu_tenant": context.tenant, "alu_flagged": ids, "alu_candidates": len(candidates)})
+    version = shortlist.version or state.get("registry_version")
     if flagged:
-        return {"flagged": flagged, "calls": calls}
+        return {"flagged": flagged, "calls": calls, "registry_version": version}
     return {
         "flagged": [],
-        **finish(state, answer=found.draft, decision="passthrough", view=context.audit_view, calls=calls),
+        "registry_version": version,
+        **finish(
+            state,
+            answer=found.draft,
+            decision="passthrough",
+            view=context.audit_view,
+            calls=calls,
+            registry_version=version,
+        ),
     }
 
 

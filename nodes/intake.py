@@ -48,6 +48,7 @@ RUN_RESET: dict[str, Any] = {
     "flagged": [],
     "answer": None,
     "audit": None,
+    "registry_version": None,
 }
 """What every run channel holds when a run starts (``ratings``, ``calls`` and ``errors``,
 which have reducers, are overwritten empty beside these)."""
@@ -91,7 +92,8 @@ def _start(state: State, runtime: Runtime[Context]) -> tuple[Command | None, dic
 
 def _screen(update: dict[str, Any], runtime: Runtime[Context], context: Context) -> list[Flag]:
     """The model-free stage on the question and the window, before any draft: the
-    targets the question itself names (direct mentions, by the window rule)."""
+    targets the question itself names (direct mentions, by the window rule). Notes in
+    ``update`` the registry version the read applied (the operator's audit names it)."""
     found = read_exchange(
         update["question"],
         update["window"],
@@ -100,6 +102,7 @@ def _screen(update: dict[str, Any], runtime: Runtime[Context], context: Context)
         extra=update["run_targets"],
         size=context.shortlist_size,
     )
+    update["registry_version"] = found.version
     if found.direct:
         annotate_run({"alu_flagged": [m.target_id for m in found.direct], "alu_question_flagged": True})
     return [make_flag(found.targets[m.target_id], m.span, "match") for m in found.direct]

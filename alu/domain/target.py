@@ -226,7 +226,7 @@ class Target:
             raise InvalidTargetError(
                 f"a target is a name or an object with at least 'name'; got {type(entry).__name__}"
             )
-        unknown = set(entry) - {f for f in cls.__dataclass_fields__} - {"id_format"}
+        unknown = set(entry) - {f for f in cls.__dataclass_fields__} - {"id_format", "schema"}
         if unknown and strict:
             raise InvalidTargetError(
                 f"unknown target field(s) {sorted(unknown)}; allowed: {sorted(cls.__dataclass_fields__)}"

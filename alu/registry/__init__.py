@@ -4,6 +4,9 @@ from it.
 
 Lives here: :mod:`~alu.registry.items` (namespaces, listing),
 :mod:`~alu.registry.versions` (version item, change records, :func:`bump_version`),
+:mod:`~alu.registry.ledger` (the forget-request ledger: who asked, when, what, at which
+version), :mod:`~alu.registry.purge` (a removed target's text out of checkpoints, change
+records and caches), :mod:`~alu.registry.upgrade` (schema versions: doctor, migrate),
 :mod:`~alu.registry.store` (:class:`TargetRegistry`), :mod:`~alu.registry.cache` (one
 index per store and tenant), :mod:`~alu.registry.shortlist` (the auditor's first stage).
 
@@ -42,18 +45,23 @@ Store item format (the public contract): key = target id; value = ``{"name", "al
 a client). Part: ``("alu", tenant, "parts", id)``, any key, value ``{"aliases",
 "keywords", "ts"}``.
 Version item: ``("alu", tenant, "meta")``, key ``"version"``, value ``{"token", "ts",
-"change"}``. Change record: ``("alu", tenant, "changes")``, key
-``"<time_ns:020d>-<token[:12]>"``, value ``{"ts", "ids", "token"}`` (``ids`` None: many).
+"change", "schema"}``. Change record: ``("alu", tenant, "changes")``, key
+``"<time_ns:020d>-<token[:12]>"``, value ``{"ts", "ids", "token", "schema"}`` (``ids``
+None: many). Ledger entry: ``("alu", tenant, "ledger")`` (see :mod:`~alu.registry.ledger`).
+Every item the registry writes carries ``"schema"`` (:data:`SCHEMA_VERSION`; targets and
+parts too); an item without it is of 0.2.0 or 0.1.0 (``alu migrate`` upgrades it).
 """
 
 from alu.registry.items import (
     DEFAULT_TENANT,
+    SCHEMA_VERSION,
     VERSION_KEY,
     changes_namespace,
     load_targets,
     meta_namespace,
     namespace,
 )
+from alu.registry.ledger import export_jsonl, ledger_namespace, read_ledger
 from alu.registry.shortlist import Shortlist, cache_stats, clear_memos, shortlist
 from alu.registry.store import Enricher, OrdinaryWordError, TargetRegistry, check_ordinary_words, use_enricher
 from alu.registry.versions import CHANGE_RETENTION_S, MAX_CHANGE_IDS, bump_version
@@ -62,6 +70,7 @@ __all__ = [
     "CHANGE_RETENTION_S",
     "DEFAULT_TENANT",
     "MAX_CHANGE_IDS",
+    "SCHEMA_VERSION",
     "VERSION_KEY",
     "Enricher",
     "OrdinaryWordError",
@@ -72,9 +81,12 @@ __all__ = [
     "changes_namespace",
     "check_ordinary_words",
     "clear_memos",
+    "export_jsonl",
+    "ledger_namespace",
     "load_targets",
     "meta_namespace",
     "namespace",
+    "read_ledger",
     "shortlist",
     "use_enricher",
 ]

@@ -47,7 +47,7 @@ from alu.registry.items import (
     meta_namespace,
     namespace,
 )
-from alu.registry.versions import CHANGE_RETENTION_S
+from alu.registry.versions import CHANGE_RETENTION_S, version_label
 
 __all__ = ["INDEX_CACHE", "RAW_CHECK_S"]
 
@@ -122,6 +122,17 @@ class _IndexCache:
         with entry.lock:
             _sync(entry, store, tenant)
             yield entry.index
+
+    def applied_version(self, store: BaseStore, tenant: str) -> str | None:
+        """The registry version the tenant's index reflects (its version item's change
+        key, see :func:`~alu.registry.versions.version_label`; ``"unversioned"`` for a store
+        with no version item; None before any look). Targets written straight into the
+        store since are also in it when the look for raw writes has seen them."""
+        entry = self._entry(store, tenant, create=False)
+        if entry is None or entry.index is None:
+            return None
+        with entry.lock:
+            return version_label(entry.version) or "unversioned"
 
     def stats(self, store: BaseStore, tenant: str) -> dict[str, int]:
         entry = self._entry(store, tenant, create=False)

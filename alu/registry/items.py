@@ -14,6 +14,7 @@ from alu.text import normalize
 
 __all__ = [
     "DEFAULT_TENANT",
+    "SCHEMA_VERSION",
     "VERSION_KEY",
     "changes_namespace",
     "load_target",
@@ -25,6 +26,10 @@ __all__ = [
 ]
 
 DEFAULT_TENANT = "default"
+SCHEMA_VERSION = 3
+"""The shape of every item the registry writes (field ``schema``): 3 since this release.
+An item without it was written by 0.2.0 (a target with ``id_format``: 2) or 0.1.0 (1);
+``alu migrate`` brings them to 3 (see :mod:`alu.registry.upgrade`)."""
 _PAGE = 200_000  # one page up to this many: pages can shift under a concurrent delete
 VERSION_KEY = "version"
 

@@ -26,6 +26,8 @@ class Shortlist:
     direct: list[Match]
     candidates: list[Match]
     targets: dict[str, Target]
+    version: str | None = None
+    """The registry version the index read reflected (None: no store was read)."""
 
 
 def clear_memos(store: BaseStore, tenant: str) -> None:
@@ -56,11 +58,13 @@ def shortlist(
 ) -> Shortlist:
     """Match ``text`` against the tenant's registry and the run's extra targets."""
     found: list[tuple[Match, Target]] = []
+    version = None
     if store is not None:
         namespace(tenant)  # validates the tenant
         with INDEX_CACHE.synced(store, tenant) as index:
             assert index is not None
             found.extend((m, index.targets[m.target_id]) for m in index.find(text))
+            version = INDEX_CACHE.applied_version(store, tenant)
     extra_targets = [Target.parse(e) for e in extra or ()]
     if extra_targets:
         index = TargetIndex(extra_targets)
@@ -74,4 +78,4 @@ def shortlist(
     ranked = sorted(best.values(), key=rank, reverse=True)
     direct = [m for m in ranked if m.direct]
     candidates = [m for m in ranked if not m.direct][:size]
-    return Shortlist(direct=direct, candidates=candidates, targets=targets)
+    return Shortlist(direct=direct, candidates=candidates, targets=targets, version=version)

@@ -24,8 +24,16 @@ from alu.domain import (
     target_id_for,
 )
 from alu.registry.cache import INDEX_CACHE
-from alu.registry.items import DEFAULT_TENANT, load_target, load_targets, namespace, parts_namespace
-from alu.registry.versions import prune_ops, version_ops
+from alu.registry.items import (
+    DEFAULT_TENANT,
+    SCHEMA_VERSION,
+    load_target,
+    load_targets,
+    namespace,
+    parts_namespace,
+)
+from alu.registry.ledger import Action, Via, default_actor, ledger_ops
+from alu.registry.versions import new_version, prune_ops, version_ops
 from alu.text import normalize
 
 __all__ = ["Enricher", "OrdinaryWordError", "TargetRegistry", "check_ordinary_words", "use_enricher"]
@@ -99,10 +107,16 @@ class TargetRegistry:
     :func:`~alu.registry.items.parts_namespace`), and a target is read as its item merged
     with its parts. Two processes adding aliases to one target at once may overwrite
     each other's copy of the target item, never each other's parts: both aliases stay.
+
+    Every write also appends to the tenant's forget-request ledger (:mod:`alu.registry.ledger`)
+    who asked (``actor``: the caller's name for the person or system; default the
+    operating-system user), through what (``via``), and the registry version of the write.
     """
 
     store: BaseStore
     tenant: str = DEFAULT_TENANT
+    actor: str | None = None
+    via: Via = "python"
     _ns: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -137,6 +151,7 @@ class TargetRegistry:
         examples: Iterable[str] = (),
         enrich: bool = False,
         model: Any = None,
+        actor: str | None = None,
         allow_ordinary_word: bool = False,
     ) -> Target:
         """Store a target (validated first; merged into an existing one if it is the same).
@@ -145,7 +160,8 @@ class TargetRegistry:
         works, relations, nicknames) and stores them with the target (see
         :mod:`alu.nodes.enrich`; ``model`` is a chat model or ``provider:model`` string, default
         the auditor's model of the default :class:`~alu.graph.context.Context`). If that
-        call fails, nothing is stored and the error is raised.
+        call fails, nothing is stored and the error is raised. ``actor``: who asked (the
+        ledger's; default the registry's ``actor``).
 
         A name or alias that cannot be told from ordinary words ("the", "I", "42": see
         :func:`alu.domain.ordinary_word_reason`) raises :class:`OrdinaryWordError` unless
@@ -172,10 +188,12 @@ class TargetRegistry:
             target = existing.merged(target)
         if enrich:
             target = _enricher()(target, model=model, taken=self._taken_by_other(target.id))
+        version = new_version()
         self.store.batch(
             self._write_ops(target, existing)
+            + self._ledger(version, [(_action(existing), target, existing)], actor)
             + prune_ops(self.store, self.tenant)
-            + version_ops(self.tenant, [target.id])
+            + version_ops(self.tenant, [target.id], version)
         )
         return target
 
@@ -185,6 +203,7 @@ class TargetRegistry:
         *,
         enrich: bool = False,
         model: Any = None,
+        actor: str | None = None,
         allow_ordinary_word: bool = False,
     ) -> builtins.list[Target]:
         """Validate every entry, merge duplicates, then write them in one batch.
@@ -236,24 +255,30 @@ class TargetRegistry:
         ops: list[PutOp] = []
         for target, existing in by_id.values():
             ops += self._write_ops(target, existing)
+        version = new_version()
+        ops += self._ledger(version, [(_action(e), t, e) for t, e in by_id.values()], actor)
         # In batches a store can take (PostgreSQL: one statement has at most 65,535
         # parameters); the version goes with the last, so readers see the whole import.
         chunks = [ops[i : i + _BATCH_OPS] for i in range(0, len(ops), _BATCH_OPS)] or [[]]
         for chunk in chunks[:-1]:
             self.store.batch(chunk)
-        self.store.batch(chunks[-1] + prune_ops(self.store, self.tenant) + version_ops(self.tenant, list(by_id)))
+        self.store.batch(
+            chunks[-1] + prune_ops(self.store, self.tenant) + version_ops(self.tenant, list(by_id), version)
+        )
         return [t for t, _ in by_id.values()]
 
-    def remove(self, name_or_id: str) -> Target | None:
+    def remove(self, name_or_id: str, *, actor: str | None = None) -> Target | None:
         """Remove a target by id, name or alias; returns what was removed (None if absent)."""
         target = self.get(name_or_id)
         if target is not None:
+            version = new_version()
             # The item first, then its parts: a concurrent add either wrote its part
             # before this listing (deleted here) or re-created the item itself (whose
             # copy holds what it added), so no part outlives its target.
             self.store.batch([PutOp(self._ns, target.id, None)])
             ops = [PutOp(tuple(p.namespace), p.key, None) for p in self._parts(target.id)]
-            self.store.batch(ops + prune_ops(self.store, self.tenant) + version_ops(self.tenant, [target.id]))
+            ops += self._ledger(version, [("remove", target, None)], actor)
+            self.store.batch(ops + prune_ops(self.store, self.tenant) + version_ops(self.tenant, [target.id], version))
         return target
 
     def check_ids(self) -> builtins.list[dict[str, Any]]:
@@ -287,6 +312,12 @@ class TargetRegistry:
 
     # -- writing --------------------------------------------------------------------------
 
+    def _ledger(
+        self, version: Any, changes: builtins.list[tuple[Action, Target, Target | None]], actor: str | None
+    ) -> builtins.list[PutOp]:
+        who = actor or self.actor or default_actor()
+        return ledger_ops(self.tenant, version.change, version.ts, actor=who, via=self.via, changes=changes)
+
     def _parts(self, target_id: str) -> builtins.list[Any]:
         if "." in target_id:
             return []
@@ -304,12 +335,13 @@ class TargetRegistry:
             raise InvalidTargetError(f"a target may have at most {MAX_ALIASES} aliases")
         value = target.to_value()
         value["id_format"] = id_format_of(target.id, target.name)
+        value["schema"] = SCHEMA_VERSION
         ops = [PutOp(self._ns, target.id, value, index=False)]
         known = {normalize(n) for n in (existing.name, *existing.aliases)} if existing is not None else set()
         new_names = [n for n in (target.name, *target.aliases) if normalize(n) not in known]
         new_keywords = [k for k in target.keywords if existing is None or k not in existing.keywords]
         if (new_names or new_keywords) and "." not in target.id:
-            part = {"aliases": new_names, "keywords": new_keywords, "ts": time.time()}
+            part = {"aliases": new_names, "keywords": new_keywords, "ts": time.time(), "schema": SCHEMA_VERSION}
             ops.append(PutOp(parts_namespace(self.tenant, target.id), uuid.uuid4().hex, part, index=False))
         return ops
 
@@ -381,6 +413,10 @@ class TargetRegistry:
             return found is not None and found.id != target_id
 
         return taken
+
+
+def _action(existing: Target | None) -> Action:
+    return "add" if existing is None else "alias"
 
 
 def _same_names(a: Target, b: Target) -> bool:

@@ -7,11 +7,13 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from langgraph.store.base import BaseStore, PutOp
 
 from alu.registry.items import (
     DEFAULT_TENANT,
+    SCHEMA_VERSION,
     VERSION_KEY,
     changes_namespace,
     meta_namespace,
@@ -20,8 +22,11 @@ from alu.registry.items import (
 __all__ = [
     "CHANGE_RETENTION_S",
     "MAX_CHANGE_IDS",
+    "Version",
     "bump_version",
+    "new_version",
     "prune_ops",
+    "version_label",
     "version_ops",
 ]
 
@@ -33,28 +38,55 @@ MAX_CHANGE_IDS = 1000
 _PRUNE_EVERY = 32  # about one write in this many prunes expired change records
 
 
-def version_ops(tenant: str, ids: Iterable[str] | None) -> list[PutOp]:
+@dataclass(frozen=True)
+class Version:
+    """A registry version: its random ``token``, when (``ts``), and its change record's key
+    (``change``, ``<time_ns:020d>-<token[:12]>``: sorts by time; the registry version a
+    ledger entry and a run's audit record name)."""
+
+    token: str
+    ts: float
+    change: str
+
+
+def new_version() -> Version:
+    token = uuid.uuid4().hex
+    return Version(token=token, ts=time.time(), change=f"{time.time_ns():020d}-{token[:12]}")
+
+
+def version_label(value: object) -> str | None:
+    """The registry version a version item's value names: its change key (a version a
+    client wrote without one: ``"token:<token>"``, or ``"unknown"``); None for no item."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        if isinstance(value.get("change"), str):
+            return value["change"]
+        if isinstance(value.get("token"), str):
+            return f"token:{value['token']}"
+    return "unknown"
+
+
+def version_ops(tenant: str, ids: Iterable[str] | None, version: Version | None = None) -> list[PutOp]:
     """The change record and new version that go in the same batch as a write.
 
     ``ids=None`` means "unknown or too many changes": readers rebuild their index.
     """
-    now = time.time()
-    token = uuid.uuid4().hex
+    version = version or new_version()
     ids = None if ids is None else sorted(set(ids))
     if ids is not None and len(ids) > MAX_CHANGE_IDS:
         ids = None
-    change_key = f"{time.time_ns():020d}-{token[:12]}"
     return [
         PutOp(
             changes_namespace(tenant),
-            change_key,
-            {"ts": now, "ids": ids, "token": token},
+            version.change,
+            {"ts": version.ts, "ids": ids, "token": version.token, "schema": SCHEMA_VERSION},
             index=False,
         ),
         PutOp(
             meta_namespace(tenant),
             VERSION_KEY,
-            {"token": token, "ts": now, "change": change_key},
+            {"token": version.token, "ts": version.ts, "change": version.change, "schema": SCHEMA_VERSION},
             index=False,
         ),
     ]

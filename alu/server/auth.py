@@ -28,6 +28,12 @@ assistant whose context loosens the policy. With it:
 - **assistants**: anyone may read them; creating, updating and deleting one is for
   ``alu:operator`` (an assistant's context is a policy channel).
 
+- **the ledger**: a ``put`` or ``delete`` of a target (``("alu", tenant, "targets")``)
+  through the store API bypasses :class:`~alu.registry.TargetRegistry`, so this handler
+  appends the forget-request ledger's entry itself (:mod:`alu.registry.ledger`: the
+  authenticated identity, ``via: "server"``), in the server's own store, before letting
+  the write through; a write whose entry cannot be recorded is refused (503).
+
 These handlers gate the HTTP API only; the graph's own store reads are scoped by tenant
 inside the graph.
 """
@@ -42,6 +48,10 @@ from pathlib import Path
 from typing import Any
 
 from langgraph_sdk import Auth
+
+from alu.registry import VERSION_KEY, meta_namespace
+from alu.registry.ledger import server_entry
+from alu.registry.versions import version_label
 
 __all__ = ["OPERATOR", "READ", "WRITE", "auth", "load_users"]
 
@@ -149,6 +159,34 @@ async def change_assistants(ctx: Auth.types.AuthContext, value: dict) -> None:
     return None
 
 
+async def _record(ctx: Auth.types.AuthContext, namespace: tuple[str, ...], value: dict) -> None:
+    """Append the ledger entry of a target written through the store API (see above)."""
+    import time
+    import uuid
+
+    try:
+        from langgraph_api.store import get_store  # type: ignore[import-untyped]
+
+        store = await get_store()
+        tenant = namespace[1]
+        current = await store.aget(meta_namespace(tenant), VERSION_KEY)
+        ns, key, entry = server_entry(
+            tenant,
+            actor=ctx.user.identity,
+            action="put" if ctx.action == "put" else "delete",
+            key=str(value.get("key") or ""),
+            value=value.get("value") if ctx.action == "put" else None,
+            registry_version=version_label(current.value if current is not None else None),
+            ts=time.time(),
+            token=uuid.uuid4().hex,
+        )
+        await store.aput(ns, key, entry, index=False)
+    except Exception as exc:  # fail closed: no write the ledger did not record
+        raise Auth.exceptions.HTTPException(
+            status_code=503, detail=f"the forget-request ledger could not record this write ({type(exc).__name__})"
+        ) from None
+
+
 def _refuse_ordinary_words(namespace: tuple[str, ...], item: Any) -> None:
     """A target item (``("alu", tenant, "targets")``) or part (``("alu", tenant, "parts",
     id)``) put over the HTTP API gets the registry's rule: names that cannot be told from
@@ -179,7 +217,8 @@ def _refuse_ordinary_words(namespace: tuple[str, ...], item: Any) -> None:
 
 @auth.on.store()
 async def store_access(ctx: Auth.types.AuthContext, value: dict) -> None:
-    """The forget list (``("alu", tenant, …)``) is for its tenant's permitted users."""
+    """The forget list (``("alu", tenant, …)``) is for its tenant's permitted users; a
+    target written through the store API is recorded in the tenant's ledger."""
     namespace = tuple(value.get("namespace") or ())
     operator = OPERATOR in ctx.permissions
     if not namespace or namespace[0] != "alu":
@@ -188,9 +227,12 @@ async def store_access(ctx: Auth.types.AuthContext, value: dict) -> None:
         if not operator:
             value["namespace"] = (ctx.user.identity, *namespace)
         return None
+    records = ctx.action in ("put", "delete") and len(namespace) == 3 and namespace[2] == "targets"
     if ctx.action == "put":
         _refuse_ordinary_words(namespace, value.get("value"))
     if operator:
+        if records:
+            await _record(ctx, namespace, value)
         return None
     needed = WRITE if ctx.action in ("put", "delete") else READ
     if needed not in ctx.permissions and WRITE not in ctx.permissions:
@@ -198,4 +240,6 @@ async def store_access(ctx: Auth.types.AuthContext, value: dict) -> None:
     tenant = _tenant(ctx)
     if len(namespace) < 2 or tenant is None or namespace[1] != tenant:
         raise _forbidden("the ALU target store of another tenant is not yours to use")
+    if records:
+        await _record(ctx, namespace, value)
     return None

@@ -302,3 +302,116 @@ def test_a_thread_sealed_by_one_worker_is_resumed_by_another(postgres, tenant):
     assert second.returncode == 0, second.stderr[-2000:]
     decision, answer = second.stdout.strip().split(" | ", 1)
     assert decision != "passthrough" and "Austen" not in answer
+
+
+# -- the forget-request ledger -----------------------------------------------------------
+
+
+def test_ledger_records_python_and_cli_writes_in_postgresql(postgres, tenant, tmp_path):
+    from alu.registry import read_ledger
+
+    with open_postgres(postgres.url) as (store, _saver):
+        registry = TargetRegistry(store, tenant=tenant, actor="dpo")
+        registry.add("Jane Austen")
+        registry.add("Jane Austen", aliases=["J. Austen"], actor="alice")
+    env = _env()
+    done = _alu("targets", "remove", "J. Austen", "--actor", "bob", "--store", postgres.url, "--tenant", tenant,
+                env=env, cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    history = _alu("targets", "history", "--json", "--store", postgres.url, "--tenant", tenant, env=env, cwd=tmp_path)
+    assert history.returncode == 0, history.stderr
+    rows = json.loads(history.stdout)
+    assert [(r["action"], r["actor"], r["via"]) for r in rows] == [
+        ("add", "dpo", "python"), ("alias", "alice", "python"), ("remove", "bob", "cli")
+    ]  # fmt: skip
+    with open_store(postgres.url) as store:
+        assert read_ledger(store, tenant) == rows
+        version = store.get(("alu", tenant, "meta"), "version").value["change"]
+    assert rows[-1]["registry_version"] == version
+
+
+# -- purge -------------------------------------------------------------------------------
+
+
+def _every_row(url: str) -> bytes:
+    """Every value of every table of the database, as bytes (bytea as is, the rest as text)."""
+    import psycopg
+
+    out = bytearray()
+    with psycopg.connect(url) as conn:
+        tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        for table in tables:
+            for row in conn.execute(f'SELECT * FROM "{table}"'):
+                for value in row:
+                    out += bytes(value) if isinstance(value, (bytes, memoryview)) else str(value).encode()
+    return bytes(out)
+
+
+def test_purge_dry_run_then_purge_of_postgresql_checkpoints_leaves_nothing(postgres, tenant, tmp_path, monkeypatch):
+    """In process (dry run) and by the CLI (the purge), with the workers' shared sealing
+    key: the sealed draft and flags are opened, redacted and sealed again."""
+    from langchain_core.messages import HumanMessage
+
+    from alu import Context, create_alu_graph
+    from alu.graph.purge import MARK, purge_target
+    from alu.graph.sealed import reset_keys
+
+    key = Fernet.generate_key().decode()
+    monkeypatch.setenv("ALU_STATE_KEYS", key)
+    reset_keys()
+    with open_postgres(postgres.url) as (store, saver):
+        TargetRegistry(store, tenant=tenant).add("Zelda Fitzgerald", aliases=["Z. Fitzgerald"])
+        graph = create_alu_graph(_model(), store=store, checkpointer=saver)
+        config = {"configurable": {"thread_id": f"purge-{tenant}"}}
+        context = Context(tenant=tenant, k=1, j=1, audit_view="operator")
+        graph.invoke({"messages": [HumanMessage("Tell me about Zelda Fitzgerald.")]}, config, context=context)
+        graph.invoke({"messages": [HumanMessage("Was z. fitzgerald a writer?")]}, config, context=context)
+        before = _every_row(postgres.url)
+        assert b"Zelda Fitzgerald" in before and b"z. fitzgerald" in before
+        dry = purge_target("Zelda Fitzgerald", store=store, checkpointer=saver, tenant=tenant, dry_run=True)
+        assert dry.saver == "postgres" and dry.threads == [config["configurable"]["thread_id"]]
+        assert dry.checkpoint_rows > 0 and _every_row(postgres.url) == before
+    env = _env(ALU_STATE_KEYS=key)
+    done = _alu("purge", "Z. Fitzgerald", "--store", postgres.url, "--tenant", tenant, "--actor", "dpo", "--vacuum",
+                "--json", env=env, cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["checkpoint_rows"] == dry.checkpoint_rows and report["saver"] == "postgres"
+    assert report["sealed_unreadable"] == 0
+    # only the registry's own item, parts and ledger may still name her (she stays registered)
+    with open_postgres(postgres.url) as (store, saver):
+        graph = create_alu_graph(_model(), store=store, checkpointer=saver)
+        state = graph.get_state(config).values
+        assert state["messages"][0].content == f"Tell me about {MARK}."
+        import psycopg
+
+        with psycopg.connect(postgres.url) as conn:
+            for table in ("checkpoints", "checkpoint_blobs", "checkpoint_writes"):
+                raw = b"".join(
+                    bytes(v) if isinstance(v, (bytes, memoryview)) else str(v).encode()
+                    for row in conn.execute(f'SELECT * FROM "{table}"') for v in row
+                )  # fmt: skip
+                assert b"Fitzgerald" not in raw and b"fitzgerald" not in raw, table
+            kept = [r[0] for r in conn.execute("SELECT prefix FROM store WHERE value::text ILIKE '%fitzgerald%'")]
+        assert set(kept) <= {f"alu.{tenant}.targets", f"alu.{tenant}.parts.zelda-fitzgerald", f"alu.{tenant}.ledger"}
+    reset_keys()
+
+
+def test_migrate_an_old_shaped_postgresql_store_twice(postgres, tenant):
+    """Items as 0.1.0 wrote them (no id_format, no schema, no parts), put raw."""
+    from alu.registry.upgrade import doctor, migrate
+
+    with open_postgres(postgres.url) as (store, _saver):
+        for name in ("Jane Austen", "Mark Twain"):
+            key = name.lower().replace(" ", "-")
+            store.put(("alu", tenant, "targets"), key, {"name": name, "aliases": [], "kind": "other",
+                      "description": "", "keywords": [], "id": key, "created_at": "2026-11-24T00:00:00+00:00"})  # fmt: skip
+        before = doctor(store, tenant)
+        assert before.schemas == {"targets@1": 2} and len(before.without_ledger) == 2
+        first = migrate(store, tenant)
+        assert first.targets_rewritten == 2 and first.baseline_entries == 2
+        assert migrate(store, tenant).changed == 0
+        assert doctor(store, tenant).problems == 0
+        assert {m.target_id for m in shortlist("Mark Twain wrote it", store=store, tenant=tenant).direct} == {
+            "mark-twain"
+        }

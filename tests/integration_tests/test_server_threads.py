@@ -190,6 +190,26 @@ def test_threads_are_their_owners_and_assistants_the_operators(dev_server):
     assert made["assistant_id"]
 
 
+def test_store_api_writes_of_targets_are_in_the_ledger_with_who_wrote_them(dev_server):
+    """A put/delete of a target through the server's store API bypasses the registry: the
+    auth handler records the ledger entry (the authenticated identity, via "server")."""
+    alice, admin = (client_for(dev_server, u) for u in ("alice", "admin"))
+    namespace, ledger = ["alu", "acme", "targets"], ["alu", "acme", "ledger"]
+    key = f"ledger-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(httpx.HTTPStatusError):  # refused: not recorded either
+        alice.store.put_item(namespace, key=key, value={"name": "Ledger Person"})
+    admin.store.put_item(namespace, key=key, value={"name": "Ledger Person", "aliases": ["L. Person"]})
+    admin.store.delete_item(namespace, key=key)
+    entries = [i["value"] for i in admin.store.search_items(ledger, limit=1000)["items"]]
+    mine = sorted((e for e in entries if e.get("target_id") == key), key=lambda e: e["ts"])
+    assert [(e["action"], e["actor"], e["via"]) for e in mine] == [
+        ("add", "admin", "server"),
+        ("remove", "admin", "server"),
+    ]
+    assert mine[0]["name"] == "Ledger Person" and mine[0]["aliases"] == ["L. Person"]
+    assert all(e["schema"] == 1 and e["at"] for e in mine)
+
+
 def test_an_ordinary_word_target_put_over_http_is_refused_unless_opted_in(dev_server):
     """The server store path has the registry's rule: 422 naming the field, not the name."""
     admin = client_for(dev_server, "admin")

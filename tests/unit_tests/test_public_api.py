@@ -62,15 +62,22 @@ def test_store_item_version_and_change_record_formats():
     target = alu.TargetRegistry(store, tenant="acme").add("Jane Austen", aliases=["J. Austen"])
     item = store.get(("alu", "acme", "targets"), target.id)
     assert item.key == "jane-austen"
-    assert sorted(item.value) == ["aliases", "created_at", "description", "id", "id_format", "keywords", "kind", "name"]
-    assert item.value["id_format"] == 2
+    assert sorted(item.value) == [
+        "aliases", "created_at", "description", "id", "id_format", "keywords", "kind", "name", "schema"
+    ]  # fmt: skip
+    assert item.value["id_format"] == 2 and item.value["schema"] == alu.registry.SCHEMA_VERSION == 3
     (part,) = store.search(("alu", "acme", "parts", "jane-austen"))  # what this write added
     assert part.value["aliases"] == ["Jane Austen", "J. Austen"] and part.value["keywords"] == []
     version = store.get(("alu", "acme", "meta"), "version").value
-    assert sorted(version) == ["change", "token", "ts"]
+    assert sorted(version) == ["change", "schema", "token", "ts"]
     (record,) = store.search(("alu", "acme", "changes"))
-    assert record.key == version["change"] and sorted(record.value) == ["ids", "token", "ts"]
+    assert record.key == version["change"] and sorted(record.value) == ["ids", "schema", "token", "ts"]
     assert record.value["ids"] == ["jane-austen"]
+    (entry,) = store.search(("alu", "acme", "ledger"))  # the forget-request ledger
+    assert entry.key == f"{version['change']}-000000" and entry.value["registry_version"] == version["change"]
+    assert sorted(entry.value) == [
+        "action", "actor", "added", "aliases", "at", "name", "registry_version", "schema", "target_id", "ts", "via"
+    ]  # fmt: skip
 
 
 def test_cli_commands_and_langgraph_json():
