@@ -395,8 +395,10 @@ def scale_cost(
         cache.put_many(index.model_key, dict(zip(map(text_key, index._keep_texts or []), index.keep_vectors())))
         for ex in (examples or {}).values():
             cache.put_many(index.model_key, dict(zip(map(text_key, ex), index._vectors(ex)[0])))
-        settings = {"ann": "hnsw", "ann_min_rows": 0} if ann == "hnsw" else {}
-        big = SemanticIndex(emb, cache=cache, keep_texts=index._keep_texts, **settings)
+        if ann == "hnsw":  # the graph index from the first row
+            big = SemanticIndex(emb, cache=cache, keep_texts=index._keep_texts, ann="hnsw", ann_min_rows=0)
+        else:
+            big = SemanticIndex(emb, cache=cache, keep_texts=index._keep_texts)
         big._key = index.model_key
         t0 = time.perf_counter()
         big.sync(targets, version=n, examples=examples)
