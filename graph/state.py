@@ -64,6 +64,10 @@ class FlaggedTarget(TypedDict):
     name: str
     aliases: list[str]
     evidence: str
+    kind: NotRequired[str]
+    """The target's kind (``topic`` picks the agents' topic prompts); absent in old flags."""
+    description: NotRequired[str]
+    """A topic's description, for its eraser and critic (what counts as hazardous)."""
 
 
 class FlagSummary(TypedDict, total=False):

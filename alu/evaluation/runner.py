@@ -23,6 +23,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from alu.detection import TargetIndex
+from alu.evaluation.benchmark import build_benchmark
 from alu.evaluation.config import (
     SYSTEMS,
     InvalidSuiteError,
@@ -30,7 +31,7 @@ from alu.evaluation.config import (
     config_hash,
     load_suite,
 )
-from alu.evaluation.data import Benchmark, Probe, build_benchmark, default_data_dir
+from alu.evaluation.data import Benchmark, Probe, default_data_dir
 from alu.evaluation.metrics import query_names_target
 from alu.evaluation.report import markdown, score_record, write_reports
 from alu.evaluation.systems import ModelFactory, Outcome, System, build_systems, timed
@@ -147,6 +148,9 @@ def _record(probe: Probe, system: str, outcome: Outcome, key: str, chash: str, b
         "detail": outcome.detail,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+    if probe.choices:  # multiple choice (wmdp suite): scored by the option picked
+        record["choices"] = list(probe.choices)
+        record["answer_index"] = probe.answer_index
     record["metrics"] = score_record(record)
     return record
 
