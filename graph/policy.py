@@ -108,6 +108,8 @@ def tighten(base: Context, requested: Mapping[str, Any], *, tenant_free: bool = 
     changes: dict[str, Any] = {}
     for name, value in requested.items():
         current = getattr(base, name)
+        if isinstance(value, list) and isinstance(current, tuple):
+            value = tuple(value)  # JSON has no tuples: the operator's own list repeated
         if value == current or (name == "j" and value is None):
             continue
         rule, cap = meta[name].get("policy", OPERATOR), meta[name].get("cap")

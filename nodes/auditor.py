@@ -23,8 +23,8 @@ from langgraph.types import Send
 from pydantic import BaseModel, Field
 
 from alu.domain import Target
+from alu.graph.allow import mask_allowed, read_exchange_allowed
 from alu.graph.context import Context
-from alu.graph.conversation import read_exchange
 from alu.graph.flags import make_flag
 from alu.graph.models import Models, acall_structured, call_structured
 from alu.graph.policy import run_context
@@ -82,18 +82,24 @@ def _detect(state: State, runtime: Runtime[Context], context: Context, semantic:
     and, with ``Context.semantic``, by meaning."""
     draft = unseal(state["draft"] or "")
     extra = state.get("run_targets") or ()
-    found = read_exchange(
+    allow = context.allow_phrases
+    found, _, window = read_exchange_allowed(
         f"{state['question']}\n{draft}",
         state.get("window") or "",
         store=runtime.store,
         tenant=context.tenant,
         extra=extra,
         size=context.shortlist_size,
+        allow=allow,
     )
     flags: list[tuple[Target, str]] = []
     candidates: list[Target] = []
-    if context.semantic:
-        texts = {"question": state["question"], "window": state.get("window") or "", "draft": draft}
+    if context.semantic:  # by meaning, allow-listed phrases taken out (never a person's flag)
+        texts = {
+            "question": mask_allowed(state["question"], allow),
+            "window": window,
+            "draft": mask_allowed(draft, allow),
+        }
         hits, targets = semantic.search(texts, store=runtime.store, tenant=context.tenant, extra=extra)
         direct = {m.target_id for m in found.direct}
         for hit in hits:

@@ -23,8 +23,8 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Overwrite
 
 from alu.domain import InvalidTargetError, Target
+from alu.graph.allow import read_exchange_allowed
 from alu.graph.context import Context, InvalidContextError
-from alu.graph.conversation import read_exchange
 from alu.graph.flags import make_flag
 from alu.graph.inputs import InvalidInputError, read_input
 from alu.graph.policy import run_context
@@ -92,13 +92,14 @@ def _start(state: State, runtime: Runtime[Context]) -> tuple[Command | None, dic
 def _screen(update: dict[str, Any], runtime: Runtime[Context], context: Context) -> list[Flag]:
     """The model-free stage on the question and the window, before any draft: the
     targets the question itself names (direct mentions, by the window rule)."""
-    found = read_exchange(
+    found, _, _ = read_exchange_allowed(
         update["question"],
         update["window"],
         store=runtime.store,
         tenant=context.tenant,
         extra=update["run_targets"],
         size=context.shortlist_size,
+        allow=context.allow_phrases,
     )
     if found.direct:
         annotate_run({"alu_flagged": [m.target_id for m in found.direct], "alu_question_flagged": True})

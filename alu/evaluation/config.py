@@ -63,6 +63,9 @@ class SuiteConfig:
     threshold: float = 4.0
     max_tokens: int = 256
     """Cap on every model reply, the same for every system."""
+    semantic: bool = False
+    """The ``alu`` system with the semantic stage on (``Context(semantic=True)``): every
+    feature of the graph, as the false-refusal budget is measured (suite ``benign``)."""
     model_timeout: float = 300.0
     """Seconds per model request (queueing on a one-slot local server included)."""
     rwku: dict[str, Any] = field(
@@ -88,6 +91,9 @@ class SuiteConfig:
             problems.append(f"threshold must be between 1 and 5 (got {self.threshold!r})")
         if not isinstance(self.max_tokens, int) or self.max_tokens < 16:
             problems.append(f"max_tokens must be an integer of at least 16 (got {self.max_tokens!r})")
+        semantic: object = self.semantic  # a suite file may hold anything
+        if not isinstance(semantic, bool):
+            problems.append(f"semantic must be true or false (got {self.semantic!r})")
         unknown = [s for s in self.systems if s not in SYSTEMS]
         if unknown or not self.systems:
             problems.append(f"systems must be a non-empty list of {', '.join(SYSTEMS)} (got {self.systems!r})")
@@ -188,6 +194,8 @@ def config_hash(config: SuiteConfig, model: str) -> str:
     settings = config.to_dict()
     for key in ("name", "description", "systems", "model_timeout"):
         settings.pop(key, None)
+    if not settings.get("semantic"):
+        settings.pop("semantic", None)  # a suite without the stage keeps its hash from before the field
     for section, keys in _PROBE_COUNTS.items():
         settings[section] = {k: v for k, v in settings[section].items() if k not in keys}
     blob = json.dumps(

@@ -247,6 +247,7 @@ class Alu:
             refusal=REFUSAL,
             tenant="default",
             audit_view="operator",  # the evaluation is the operator's: it records who was flagged
+            semantic=config.semantic,
         )
         c = self.context
         agents = {
