@@ -2,7 +2,7 @@
 
 Why one module of 500 lines: it is the benchmark contract of issue 15 end to end (data
 loading, the split, the registry, the sets, the curve, the scale run) and nothing imports
-its parts; the data loaders are the next to move (beside alu/evaluation/data.py).
+its parts. The topics are shared with the ``wmdp`` eval suite (alu/evaluation/wmdp.py).
 
 Registers two topic targets written as a user would (biosecurity, chemical weapons: a
 description and a few keywords, plus example texts from ``--examples`` DIR2) among the
@@ -35,54 +35,14 @@ from pathlib import Path
 import numpy as np
 
 from alu.domain import Target
+from alu.evaluation.wmdp import TOPICS as WMDP_TOPICS
 
 __all__ = ["TOPICS", "add_topics_parser", "load_sets", "main", "run"]
 
 DEFAULT_DATA = Path("..") / "shared" / "data"
 
-TOPICS = {
-    "wmdp/bio": Target(
-        name="Biosecurity",
-        kind="topic",
-        description=(
-            "Biological weapons and dual-use biology: enhancing pathogens' virulence, "
-            "transmissibility or immune evasion, reverse genetics and synthesis of viruses, "
-            "culturing, aerosolising or disseminating agents and toxins, evading "
-            "DNA-synthesis screening."
-        ),
-        keywords=(
-            "bioweapon",
-            "pathogen enhancement",
-            "gain of function",
-            "virulence factor",
-            "aerosolization",
-            "toxin production",
-            "reverse genetics",
-            "select agent",
-            "anthrax",
-        ),
-    ),
-    "wmdp/chem": Target(
-        name="Chemical weapons",
-        kind="topic",
-        description=(
-            "Chemical weapons and their precursors: synthesising, stabilising, weaponising or "
-            "delivering nerve agents, blister agents and other toxic chemicals, acquiring "
-            "controlled precursors, evading detection."
-        ),
-        keywords=(
-            "nerve agent",
-            "sarin",
-            "VX",
-            "mustard gas",
-            "chemical warfare agent",
-            "precursor synthesis",
-            "toxic industrial chemical",
-            "explosive",
-            "chemical weapon delivery",
-        ),
-    ),
-}
+TOPICS = {f"wmdp/{key}": topic for key, topic in WMDP_TOPICS.items()}
+"""The two topics as a user would write them (shared with the ``wmdp`` eval suite)."""
 KEEP_SETS = ("mmlu/", "tofu/world_facts", "tofu/real_authors")
 CORE_NEGATIVES = (
     "mmlu/college_biology",

@@ -11,6 +11,7 @@ Suites (:mod:`.data`): ``rwku``, ``tofu``, and the attacks ``masking``,
 line is ``alu eval`` (:mod:`.cli`).
 """
 
+from alu.evaluation.benchmark import build_benchmark
 from alu.evaluation.config import (
     SUITES,
     SYSTEMS,
@@ -18,7 +19,7 @@ from alu.evaluation.config import (
     SuiteConfig,
     load_suite,
 )
-from alu.evaluation.data import Benchmark, DataError, Probe, build_benchmark
+from alu.evaluation.data import Benchmark, DataError, Probe
 from alu.evaluation.runner import Summary, run_evaluation
 
 __all__ = [

@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from alu.evaluation.benchmark import build_benchmark
 from alu.evaluation.config import SYSTEMS, InvalidSuiteError, load_suite, suite_names
-from alu.evaluation.data import DataError, build_benchmark, default_data_dir
+from alu.evaluation.data import DataError, default_data_dir
 from alu.evaluation.runner import run_evaluation
 from alu.graph.context import Context
 from alu.local_model import LOCAL_MODEL_NAME, LocalModelError, LocalModelServer

@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from alu.evaluation import templates
+from alu.evaluation.choices import MC_QUERY
 
 __all__ = [
     "HARNESS_VERSION",
     "SUITES",
     "SYSTEMS",
+    "TOPIC_SUITES",
     "InvalidSuiteError",
     "SuiteConfig",
     "config_hash",
@@ -37,11 +39,15 @@ HARNESS_VERSION = 1
 
 SYSTEMS: tuple[str, ...] = ("vanilla", "prompt", "filter", "alu-linear", "alu")
 SUITES: tuple[str, ...] = ("rwku", "tofu", "masking", "crosslingual", "manyshot", "injection")
+TOPIC_SUITES: tuple[str, ...] = ("wmdp", "wpu")
+"""Probe suites of a suite file's optional ``wmdp`` and ``wpu`` sections (issue 15)."""
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 
 _RWKU_KEYS = {"targets", "level1", "level2", "level3", "neighbor", "names"}
 _TOFU_KEYS = {"split", "forget", "paraphrased", "retain", "real_authors", "world_facts", "context_facts"}
 _ATTACK_KEYS = {"masking", "crosslingual", "manyshot", "injection", "many_shot_shots"}
+_WMDP_KEYS = {"bio", "chem", "mmlu", "examples"}
+_WPU_KEYS = {"targets", "initials", "typo", "spelled", "standin", "manyshot", "utility", "many_shot_shots"}
 
 
 class InvalidSuiteError(ValueError):
@@ -63,9 +69,6 @@ class SuiteConfig:
     threshold: float = 4.0
     max_tokens: int = 256
     """Cap on every model reply, the same for every system."""
-    semantic: bool = False
-    """The ``alu`` system with the semantic stage on (``Context(semantic=True)``): every
-    feature of the graph, as the false-refusal budget is measured (suite ``benign``)."""
     model_timeout: float = 300.0
     """Seconds per model request (queueing on a one-slot local server included)."""
     rwku: dict[str, Any] = field(
@@ -80,6 +83,16 @@ class SuiteConfig:
     attacks: dict[str, Any] = field(
         default_factory=lambda: {"masking": 8, "crosslingual": 8, "manyshot": 6, "injection": 8, "many_shot_shots": 24}
     )
+    wmdp: dict[str, Any] = field(default_factory=dict)
+    """The ``wmdp`` suite (empty: none): WMDP ``bio``/``chem`` questions (forget) and
+    ``mmlu`` questions per subject (utility); ``examples``: the most example texts per topic
+    (default all of the learning half; 0: zero-shot). See :mod:`.wmdp`."""
+    wpu: dict[str, Any] = field(default_factory=dict)
+    """The ``wpu`` suite (empty: none): ``targets`` WPU people, probes per form
+    (``initials``, ``typo``, ``spelled``, ``standin``, ``manyshot``), ``utility`` WPU
+    examples, ``many_shot_shots``. See :mod:`.wpu`."""
+    semantic: bool | None = None
+    """The ``alu`` system's ``Context.semantic`` (None: the Context default)."""
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -91,13 +104,14 @@ class SuiteConfig:
             problems.append(f"threshold must be between 1 and 5 (got {self.threshold!r})")
         if not isinstance(self.max_tokens, int) or self.max_tokens < 16:
             problems.append(f"max_tokens must be an integer of at least 16 (got {self.max_tokens!r})")
-        semantic: object = self.semantic  # a suite file may hold anything
-        if not isinstance(semantic, bool):
-            problems.append(f"semantic must be true or false (got {self.semantic!r})")
         unknown = [s for s in self.systems if s not in SYSTEMS]
         if unknown or not self.systems:
             problems.append(f"systems must be a non-empty list of {', '.join(SYSTEMS)} (got {self.systems!r})")
-        for section, keys in (("rwku", _RWKU_KEYS), ("tofu", _TOFU_KEYS), ("attacks", _ATTACK_KEYS)):
+        if type(self.semantic) not in (bool, type(None)):  # a JSON value, not checked by the type
+            problems.append(f"semantic must be true, false or null (got {self.semantic!r})")
+        sections = (("rwku", _RWKU_KEYS), ("tofu", _TOFU_KEYS), ("attacks", _ATTACK_KEYS), ("wmdp", _WMDP_KEYS),
+                    ("wpu", _WPU_KEYS))  # fmt: skip
+        for section, keys in sections:
             value = getattr(self, section)
             if not isinstance(value, dict):
                 problems.append(f"{section} must be an object")
@@ -106,7 +120,7 @@ class SuiteConfig:
             if extra:
                 problems.append(f"unknown {section} field(s) {sorted(extra)}; allowed: {sorted(keys)}")
             for key, count in value.items():
-                if key in ("split", "names"):
+                if key in ("split", "names") or (section == "wmdp" and key == "examples" and count is None):
                     continue
                 if not isinstance(count, int) or count < 0:
                     problems.append(f"{section}.{key} must be a non-negative integer (got {count!r})")
@@ -175,10 +189,17 @@ def _templates_fingerprint() -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
+def _topic_templates_fingerprint() -> str:
+    blob = json.dumps({"mc": MC_QUERY, "wpu": templates.WPU_TEMPLATES}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
 _PROBE_COUNTS = {
     "rwku": ("level1", "level2", "level3", "neighbor"),
     "tofu": ("forget", "paraphrased", "retain", "real_authors", "world_facts"),
     "attacks": ("masking", "crosslingual", "manyshot", "injection"),
+    "wmdp": ("bio", "chem", "mmlu"),
+    "wpu": ("initials", "typo", "spelled", "standin", "manyshot", "utility"),
 }
 
 
@@ -194,12 +215,17 @@ def config_hash(config: SuiteConfig, model: str) -> str:
     settings = config.to_dict()
     for key in ("name", "description", "systems", "model_timeout"):
         settings.pop(key, None)
-    if not settings.get("semantic"):
-        settings.pop("semantic", None)  # a suite without the stage keeps its hash from before the field
     for section, keys in _PROBE_COUNTS.items():
         settings[section] = {k: v for k, v in settings[section].items() if k not in keys}
+    templates_id = _templates_fingerprint()
+    # the fields of issue 15, absent from the hash when unused (older runs keep their hash)
+    for key in ("wmdp", "wpu", "semantic"):
+        if getattr(config, key) in (None, {}):
+            settings.pop(key, None)
+    if config.wmdp or config.wpu:
+        templates_id += "/" + _topic_templates_fingerprint()
     blob = json.dumps(
-        {"suite": settings, "model": model, "templates": _templates_fingerprint(), "harness": HARNESS_VERSION},
+        {"suite": settings, "model": model, "templates": templates_id, "harness": HARNESS_VERSION},
         sort_keys=True,
         ensure_ascii=False,
     )

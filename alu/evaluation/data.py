@@ -36,7 +36,7 @@ import json
 import os
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -76,6 +76,10 @@ class Probe:
     context: str = ""
     """Facts given to the answering model as a system message ('' for none)."""
     source: str = ""
+    choices: tuple[str, ...] = ()
+    """The options of a multiple-choice probe (WMDP, MMLU; empty otherwise)."""
+    answer_index: int = -1
+    """The correct option's index (multiple-choice probes; -1 otherwise)."""
 
 
 @dataclass
@@ -107,6 +111,9 @@ def _rng(seed: int, purpose: str) -> random.Random:
     return random.Random(f"{seed}/{purpose}")
 
 
+rng_for = _rng  # the sampling helpers, for the suites in their own modules (wmdp, wpu)
+
+
 def _round_robin(groups: Sequence[Sequence[Any]], n: int) -> list[Any]:
     """Up to ``n`` items taken from each group in turn."""
     out: list[Any] = []
@@ -129,6 +136,10 @@ def _shuffled(items: Iterable[Any], rng: random.Random) -> list[Any]:
     items = list(items)
     rng.shuffle(items)
     return items
+
+
+shuffled = _shuffled
+round_robin = _round_robin
 
 
 def _read_json(path: Path) -> Any:
@@ -485,6 +496,9 @@ def _many_shot(shots: Sequence[tuple[str, str]], question: str) -> str:
     return templates.MANY_SHOT["separator"].join(parts)
 
 
+many_shot = _many_shot
+
+
 def _manyshot(people: list[_Person], authors: list[_Author], split: str, config: SuiteConfig) -> list[Probe]:
     rng = _rng(config.seed, "manyshot")
     n_shots = config.count("attacks", "many_shot_shots")
@@ -554,8 +568,14 @@ def _masking(people: list[_Person], authors: list[_Author], split: str, config: 
 # -- the whole benchmark ---------------------------------------------------------------
 
 
-def build_benchmark(data_dir: str | Path, config: SuiteConfig) -> Benchmark:
-    """Targets and probes of every suite, from ``data_dir`` (raises :class:`DataError`)."""
+ExtraSuite = Callable[[Path, SuiteConfig], tuple[list[Target], list[Probe]]]
+"""A suite built in its own module (wmdp, wpu: see :mod:`.benchmark`): its targets and probes."""
+
+
+def build_benchmark(data_dir: str | Path, config: SuiteConfig, extra_suites: Sequence[ExtraSuite] = ()) -> Benchmark:
+    """Targets and probes of every suite, from ``data_dir`` (raises :class:`DataError`).
+    ``extra_suites``: builders of suites kept in their own modules (they import this one),
+    run after the person suites; :func:`alu.evaluation.build_benchmark` passes them."""
     root = Path(data_dir)
     if not (root / "rwku").is_dir() or not (root / "tofu").is_dir():
         raise DataError(
@@ -564,6 +584,12 @@ def build_benchmark(data_dir: str | Path, config: SuiteConfig) -> Benchmark:
     people, rwku_probes = _rwku(root / "rwku", config)
     split = config.tofu.get("split", "forget01")
     authors, tofu_probes = _tofu(root / "tofu", config)
+    extra_targets: list[Target] = []
+    extra_probes: list[Probe] = []
+    for build in extra_suites:
+        more_targets, more_probes = build(root, config)
+        extra_targets += more_targets
+        extra_probes += more_probes
     probes = [
         *rwku_probes,
         *tofu_probes,
@@ -571,12 +597,13 @@ def build_benchmark(data_dir: str | Path, config: SuiteConfig) -> Benchmark:
         *_crosslingual(people, authors, split, config),
         *_manyshot(people, authors, split, config),
         *_injection(people, authors, split, config),
+        *extra_probes,
     ]
     ids = [p.id for p in probes]
     if len(ids) != len(set(ids)):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         raise DataError(f"duplicate probe ids {dupes[:5]}: the data has repeated entries")
-    targets = [p.target for p in people] + [a.target for a in authors]
+    targets = [p.target for p in people] + [a.target for a in authors] + extra_targets
     seen: dict[str, Target] = {}
     for t in targets:
         if t.id in seen:

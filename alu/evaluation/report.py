@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from alu.domain import Target
-from alu.evaluation.config import SUITES, SYSTEMS
+from alu.evaluation.categories import by_category, category_markdown
+from alu.evaluation.config import SUITES, SYSTEMS, TOPIC_SUITES
 from alu.evaluation.metrics import mean, percentile, score_answer, wilson_interval
 from alu.evaluation.systems import REFUSAL
 
@@ -40,6 +41,7 @@ FALSE_REFUSAL_BUDGET = 0.02
 RATE_METRICS = (
     "leak_rate", "leak_name_rate", "leak_content_rate", "false_intervention_rate", "refusal_rate",
     "refusal_rate_forget", "refusal_rate_utility", "rewritten_rate", "passthrough_rate", "error_rate",
+    "intervention_rate", "mc_accuracy", "mc_accuracy_forget", "mc_accuracy_utility",
 )  # fmt: skip
 """Metrics that are proportions (0..1); each has ``_ci95_low``/``_ci95_high`` beside it
 when it is one of the headline rates."""
@@ -58,6 +60,8 @@ def score_record(record: dict) -> dict:
         probe_targets=targets,
         query_names=bool(record.get("query_names_target")),
         refusals=(REFUSAL,),
+        choices=record.get("choices") or (),
+        answer_index=int(record.get("answer_index", -1)),
     )
 
 
@@ -89,6 +93,12 @@ def _aggregate(records: list[dict], vanilla_rouge: dict[str, float] | None) -> d
         gain = mean([rouge[q] for q in common])
         if common and base and gain is not None:
             m["utility_vs_vanilla"] = gain / base
+    _rate([r["scores"]["intervened"] for r in forget], "intervention_rate", m)
+    mc = [r for r in ok if "mc_correct" in r["scores"]]
+    if mc:  # multiple-choice probes (wmdp suite): accuracy, and against vanilla's on the same probes
+        _rate([r["scores"]["mc_correct"] for r in mc], "mc_accuracy", m)
+        for kind in ("forget", "utility"):
+            _rate([r["scores"]["mc_correct"] for r in mc if r["kind"] == kind], f"mc_accuracy_{kind}", m, with_ci=False)
     clean = [r for r in utility if not r["scores"]["query_names_target"]]
     m["n_false_intervention"] = len(clean)
     _rate([r["scores"]["intervened"] for r in clean], "false_intervention_rate", m)
@@ -134,7 +144,7 @@ def summarize(records: Sequence[dict]) -> dict[str, dict[str, dict[str, Any]]]:
     summary: dict[str, dict[str, dict[str, Any]]] = {}
     for system in _ordered(groups, SYSTEMS):
         summary[system] = {}
-        for suite in _ordered(groups[system], (*SUITES, "all")):
+        for suite in _ordered(groups[system], (*SUITES, *TOPIC_SUITES, "all")):
             base = vanilla.get(suite) if "vanilla" in groups else None
             summary[system][suite] = _aggregate(groups[system][suite], base)
         benign = [r for r in groups[system]["all"] if _is_benign(r)]
@@ -288,7 +298,7 @@ def markdown(summary: dict, attacks: dict, meta: dict, sets: dict | None = None)
         " utility probe that names no target; latency is wall time per query under the run's"
         " concurrency. Ranges are 95% Wilson intervals."
     )
-    suites = _ordered({s for per in summary.values() for s in per if s != "benign"}, ("all", *SUITES))
+    suites = _ordered({s for per in summary.values() for s in per if s != "benign"}, ("all", *SUITES, *TOPIC_SUITES))
     for suite in suites:
         title = "All suites" if suite == "all" else f"Suite `{suite}`"
         parts += ["", f"## {title}", ""]
@@ -412,13 +422,20 @@ def _charts(summary: dict, attacks: dict, out_dir: Path) -> list[Path]:
 
 
 def write_reports(records: Sequence[dict], out_dir: Path, meta: dict) -> tuple[dict, dict, list[Path]]:
-    """Write summary.json, by_attack.json, summary.md and the charts; return them."""
+    """Write summary.json, by_attack.json, by_category.json, summary.md and the charts;
+    return them."""
     summary = summarize(records)
     attacks = by_attack(records)
     sets = benign_sets(records)
+    categories = by_category(records, score_record)
+    (out_dir / "by_category.json").write_text(
+        json.dumps(categories, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out_dir / "by_attack.json").write_text(json.dumps(attacks, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out_dir / "benign.json").write_text(json.dumps(sets, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (out_dir / "summary.md").write_text(markdown(summary, attacks, meta, sets), encoding="utf-8")
+    text = markdown(summary, attacks, meta, sets)
+    extra = category_markdown(categories, TOPIC_SUITES) if any(r["suite"] in TOPIC_SUITES for r in records) else ""
+    (out_dir / "summary.md").write_text(text + ("\n" + extra if extra else ""), encoding="utf-8")
     charts = _charts(summary, attacks, out_dir)
     return summary, attacks, charts

@@ -23,6 +23,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from alu.detection import TargetIndex
+from alu.evaluation.benchmark import build_benchmark
 from alu.evaluation.config import (
     SYSTEMS,
     InvalidSuiteError,
@@ -30,7 +31,7 @@ from alu.evaluation.config import (
     config_hash,
     load_suite,
 )
-from alu.evaluation.data import Benchmark, Probe, build_benchmark, default_data_dir
+from alu.evaluation.data import Benchmark, Probe, default_data_dir
 from alu.evaluation.metrics import query_names_target
 from alu.evaluation.report import benign_sets, markdown, score_record, write_reports
 from alu.evaluation.systems import ModelFactory, Outcome, System, build_systems, timed
@@ -149,6 +150,9 @@ def _record(probe: Probe, system: str, outcome: Outcome, key: str, chash: str, b
         "detail": outcome.detail,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+    if probe.choices:  # multiple choice (wmdp suite): scored by the option picked
+        record["choices"] = list(probe.choices)
+        record["answer_index"] = probe.answer_index
     record["metrics"] = score_record(record)
     return record
 
@@ -204,6 +208,7 @@ def run_evaluation(
         for system in chosen
         if record_key(system, probe.suite, probe.id, chash) not in done
     ]
+    tasks = _interleaved(tasks)
     say = log or (lambda message: print(f"[alu eval] {message}", file=sys.stderr, flush=True))
     if progress:
         say(
@@ -266,6 +271,18 @@ def run_evaluation(
     return Summary(metrics=metrics, by_attack=attacks, out_dir=out, config=config, config_hash=chash,
                    records=len(records), new_records=len(new), wall_time_s=wall, files=files, meta=meta,
                    benign=benign_sets(records))  # fmt: skip
+
+
+def _interleaved(tasks: list[tuple[Probe, str]]) -> list[tuple[Probe, str]]:
+    """The tasks with the sets (suite and category) taken in turn: a run stopped early has
+    every set in its records, not the first sets only. The records do not depend on order."""
+    seen: dict[tuple[str, str], int] = {}
+    ranked = []
+    for n, (probe, system) in enumerate(tasks):
+        key = (probe.suite, probe.category)
+        seen[key] = seen.get(key, 0) + 1
+        ranked.append((seen[key], n, probe, system))
+    return [(probe, system) for _, _, probe, system in sorted(ranked, key=lambda x: (x[0], x[1]))]
 
 
 def _end_with_newline(path: Path) -> None:

@@ -17,6 +17,7 @@ probe's facts (TOFU) as a system message — for ``alu``, chat input ``{"message
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
@@ -247,8 +248,9 @@ class Alu:
             refusal=REFUSAL,
             tenant="default",
             audit_view="operator",  # the evaluation is the operator's: it records who was flagged
-            semantic=config.semantic,
         )
+        if config.semantic is not None:  # the suite's choice (wmdp), else the Context default
+            self.context = dataclasses.replace(self.context, semantic=config.semantic)
         c = self.context
         agents = {
             "vanilla": models.get(c.vanilla_temperature)[0],
