@@ -22,6 +22,7 @@ DEFAULT_REFUSAL = "I'm sorry, but I can't help with that."
 STRUCTURED_METHODS = ("function_calling", "json_schema", "json_mode")
 AUDIT_MODES = ("judge", "match")
 AUDIT_VIEWS = ("caller", "operator")
+LIMIT_SCOPES = ("process", "store")
 MAX_WINDOW_TURNS = 40
 """Hard limit on ``window_turns`` (for every caller and the operator)."""
 MAX_WINDOW_CHARS = 32_000
@@ -191,8 +192,23 @@ class Context:
     registered name or alias, plain or hidden, even inside it (see :mod:`alu.graph.allow`).
     Env ``ALU_ALLOW_PHRASES``: a JSON list, or phrases separated by ``|``."""
 
+    flagged_per_minute: int = _from_env("ALU_FLAGGED_PER_MINUTE", 0)
+    """Most flagged runs (the costly path: 1 + 2k model calls) a tenant may start per minute;
+    past it a run is refused, fail closed (``FlaggedWorkLimitError``), so a caller cannot
+    multiply the cost by forcing the flagged path. 0: no cap. Env ``ALU_FLAGGED_PER_MINUTE``."""
+    flagged_limit_scope: Literal["process", "store"] = _from_env("ALU_FLAGGED_LIMIT_SCOPE", "process")
+    """Where the cap counts (see :mod:`alu.graph.limits`): ``process`` (a sliding minute in
+    this process) or ``store`` (per calendar minute in the store, shared by every process on
+    it). Env ``ALU_FLAGGED_LIMIT_SCOPE``."""
+
     def __post_init__(self) -> None:
         problems: list[str] = []
+        if not isinstance(self.flagged_per_minute, int) or self.flagged_per_minute < 0:
+            problems.append(f"flagged_per_minute must be a non-negative integer (got {self.flagged_per_minute!r})")
+        if self.flagged_limit_scope not in LIMIT_SCOPES:
+            problems.append(
+                f"flagged_limit_scope must be one of {', '.join(LIMIT_SCOPES)} (got {self.flagged_limit_scope!r})"
+            )
         phrases: object = self.allow_phrases  # a dict from a server or a policy may hold a list
         if isinstance(phrases, list):
             self.allow_phrases = phrases = tuple(phrases)

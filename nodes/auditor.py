@@ -13,6 +13,7 @@ reads the store), so the event loop never stalls.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -23,19 +24,21 @@ from langgraph.types import Send
 from pydantic import BaseModel, Field
 
 from alu.domain import Target
+from alu.graph import metrics
 from alu.graph.allow import mask_allowed, read_exchange_allowed
 from alu.graph.context import Context
 from alu.graph.flags import make_flag
+from alu.graph.limits import admit_flagged
 from alu.graph.models import Models, acall_structured, call_structured
 from alu.graph.policy import run_context
 from alu.graph.sealed import unseal
 from alu.graph.semantic import SemanticStage
-from alu.graph.state import CallRecord, State
+from alu.graph.state import CallRecord, State, run_error
 from alu.graph.tracing import annotate_run
-from alu.nodes.audit import finish
+from alu.nodes.audit import finish, limit_error
 from alu.nodes.eraser import erase_tasks
 from alu.prompts import render
-from alu.registry import Shortlist
+from alu.registry import Shortlist, cache_stats
 
 __all__ = ["AuditVerdict", "aauditor", "auditor", "judge_prompts", "route_after_audit"]
 
@@ -80,6 +83,7 @@ class Found:
 def _detect(state: State, runtime: Runtime[Context], context: Context, semantic: SemanticStage) -> Found:
     """Stage 1: the exchange (question and draft) read with the thread's window, by name
     and, with ``Context.semantic``, by meaning."""
+    started = time.perf_counter()
     draft = unseal(state["draft"] or "")
     extra = state.get("run_targets") or ()
     allow = context.allow_phrases
@@ -112,6 +116,10 @@ def _detect(state: State, runtime: Runtime[Context], context: Context, semantic:
             elif len(candidates) < context.shortlist_size:
                 candidates.append(target)
         annotate_run({"alu_semantic_hits": [(h.target_id, h.band, round(h.score, 3)) for h in hits[:8]]})
+    if metrics.enabled():
+        metrics.record_stage("detect", time.perf_counter() - started)
+        if runtime.store is not None:
+            metrics.record_registry(runtime.store, context.tenant, cache_stats(runtime.store, context.tenant))
     return Found(found, draft, flags, candidates)
 
 
@@ -154,8 +162,23 @@ def _result(
         return {"flagged": flagged, "calls": calls}
     return {
         "flagged": [],
-        **finish(state, answer=found.draft, decision="passthrough", view=context.audit_view, calls=calls),
+        **finish(
+            state,
+            answer=found.draft,
+            decision="passthrough",
+            view=context.audit_view,
+            tenant=context.tenant,
+            calls=calls,
+        ),
     }
+
+
+def _admitted(result: dict, runtime: Runtime[Context], context: Context) -> dict:
+    """A flagged result past the tenant's cap on flagged runs: refused by the composer
+    (no rewrite is written: that is the cost the cap bounds)."""
+    if result.get("flagged") and not admit_flagged(runtime.store, context):
+        return {**result, "errors": [limit_error("auditor")]}
+    return result
 
 
 def auditor(state: State, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:
@@ -164,13 +187,13 @@ def auditor(state: State, runtime: Runtime[Context], *, models: Models, semantic
     found = _detect(state, runtime, context, semantic)
     request = _judge_request(state, found, context)
     if request is None:
-        return _result(state, found, context, None, {}, [])
+        return _admitted(_result(state, found, context, None, {}, []), runtime, context)
     candidates, messages = request
     model, name = models.get("auditor", context, context.judge_temperature)
     verdict, record = call_structured(
         "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
     )
-    return _result(state, found, context, verdict, candidates, [record])
+    return _admitted(_result(state, found, context, verdict, candidates, [record]), runtime, context)
 
 
 async def aauditor(state: State, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:
@@ -179,19 +202,22 @@ async def aauditor(state: State, runtime: Runtime[Context], *, models: Models, s
     found = await asyncio.to_thread(_detect, state, runtime, context, semantic)
     request = _judge_request(state, found, context)
     if request is None:
-        return _result(state, found, context, None, {}, [])
+        return _admitted(_result(state, found, context, None, {}, []), runtime, context)
     candidates, messages = request
     model, name = models.get("auditor", context, context.judge_temperature)
     verdict, record = await acall_structured(
         "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
     )
-    return _result(state, found, context, verdict, candidates, [record])
+    return _admitted(_result(state, found, context, verdict, candidates, [record]), runtime, context)
 
 
 def route_after_audit(state: State, runtime: Runtime[Context]) -> list[Send] | str:
-    """To END when nothing is flagged; otherwise k eraser calls in parallel."""
+    """To END when nothing is flagged; to the composer's refusal when the tenant is past its
+    cap on flagged runs; otherwise k eraser calls in parallel."""
     if not state.get("flagged"):
         return END
+    if run_error(state):
+        return "composer"
     context = run_context(runtime.context)
     return erase_tasks(
         state["question"],

@@ -33,14 +33,18 @@ def fail_closed(state: State, error: NodeError, runtime: Runtime[Context] | None
         return Command(update={"errors": [record]}, goto="composer")
     refusal: str = DEFAULT_REFUSAL
     view: AuditView = "caller"
+    tenant = "default"
     for settings in (lambda: run_context(getattr(runtime, "context", None)), operator_context):
         try:
             context = settings()
         except InvalidContextError:
             continue
-        refusal, view = context.refusal, context.audit_view
+        refusal, view, tenant = context.refusal, context.audit_view, context.tenant
         break
     return Command(
-        update={**finish(state, answer=refusal, decision="refused", view=view, error=record), "errors": [record]},
+        update={
+            **finish(state, answer=refusal, decision="refused", view=view, tenant=tenant, error=record),
+            "errors": [record],
+        },
         goto=END,
     )
