@@ -23,6 +23,7 @@ STRUCTURED_METHODS = ("function_calling", "json_schema", "json_mode")
 AUDIT_MODES = ("judge", "match")
 AUDIT_VIEWS = ("caller", "operator")
 LIMIT_SCOPES = ("process", "store")
+TRACE_TEXTS = ("full", "redacted")
 MAX_WINDOW_TURNS = 40
 """Hard limit on ``window_turns`` (for every caller and the operator)."""
 MAX_WINDOW_CHARS = 32_000
@@ -192,6 +193,14 @@ class Context:
     registered name or alias, plain or hidden, even inside it (see :mod:`alu.graph.allow`).
     Env ``ALU_ALLOW_PHRASES``: a JSON list, or phrases separated by ``|``."""
 
+    trace_texts: Literal["full", "redacted"] = _from_env("ALU_TRACE_TEXTS", "full", STRICTER)
+    """What traces (LangSmith, any LangChain tracer) get of the model calls: ``full`` (the
+    default) traces each call with its prompt and reply — the draft, the rewrites, the
+    critiques; ``redacted`` makes every internal model call without the run's tracers (no
+    prompt, draft or rewrite reaches a trace; the node runs, their sealed state and the ids
+    and decision in metadata remain) and leaves the judge's evidence and error details out of
+    metadata. The operator's choice; a server run's context may only make it stricter. Env
+    ``ALU_TRACE_TEXTS``."""
     flagged_per_minute: int = _from_env("ALU_FLAGGED_PER_MINUTE", 0)
     """Most flagged runs (the costly path: 1 + 2k model calls) a tenant may start per minute;
     past it a run is refused, fail closed (``FlaggedWorkLimitError``), so a caller cannot
@@ -203,6 +212,8 @@ class Context:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
+        if self.trace_texts not in TRACE_TEXTS:
+            problems.append(f"trace_texts must be one of {', '.join(TRACE_TEXTS)} (got {self.trace_texts!r})")
         if not isinstance(self.flagged_per_minute, int) or self.flagged_per_minute < 0:
             problems.append(f"flagged_per_minute must be a non-negative integer (got {self.flagged_per_minute!r})")
         if self.flagged_limit_scope not in LIMIT_SCOPES:

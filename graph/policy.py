@@ -28,6 +28,7 @@ from alu.graph.context import (
     OPERATOR,
     RAISE,
     STRICTER,
+    TRACE_TEXTS,
     Context,
     InvalidContextError,
     ensure_context,
@@ -35,8 +36,9 @@ from alu.graph.context import (
 
 __all__ = ["POLICY_TABLE", "auth_user", "caller_fields", "operator_context", "run_context", "tighten"]
 
-_STRICTNESS = {"audit_mode": ("match", "judge")}  # loosest first
+_STRICTNESS = {"audit_mode": ("match", "judge"), "trace_texts": ("full", "redacted")}  # loosest first
 assert set(_STRICTNESS["audit_mode"]) == set(AUDIT_MODES)
+assert set(_STRICTNESS["trace_texts"]) == set(TRACE_TEXTS)
 _SERVER_KEYS = ("langgraph_auth_user", "langgraph_request_id", "langgraph_auth_user_id")
 
 

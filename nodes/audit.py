@@ -76,10 +76,12 @@ def describe_error(error: BaseException | str) -> str:
     return "the stage failed"
 
 
-def stage_error(stage: str, error: BaseException) -> StageError:
+def stage_error(stage: str, error: BaseException, *, redact: bool = False) -> StageError:
     """The audit record's account of the error that forced a refusal: no text of the
-    error itself (it may quote a model's output); the trace has the exception."""
-    annotate_run({"alu_error_detail": " ".join(str(error).split())[:500]})
+    error itself (it may quote a model's output); the trace has the exception's text
+    unless ``redact`` (``Context.trace_texts="redacted"``)."""
+    if not redact:
+        annotate_run({"alu_error_detail": " ".join(str(error).split())[:500]})
     return StageError(stage=stage, type=type(error).__name__, message=describe_error(error))
 
 

@@ -156,7 +156,8 @@ def _result(
             # the judge's evidence quotes the draft: it goes to the trace, not the caller
             flagged.append(make_flag(candidates[ref.id], "(indirect reference)", "judge"))
             ids.append(ref.id)
-            annotate_run({f"alu_evidence_{ref.id}": ref.evidence})
+            if context.trace_texts != "redacted":
+                annotate_run({f"alu_evidence_{ref.id}": ref.evidence})
     annotate_run({"alu_tenant": context.tenant, "alu_flagged": ids, "alu_candidates": len(candidates)})
     if flagged:
         return {"flagged": flagged, "calls": calls}
