@@ -54,6 +54,11 @@ from alu.graph.state import CallRecord, Flag, StageError
 __all__ = ["disable", "enable", "enabled", "record_registry", "record_run", "record_stage"]
 
 _CAUSE_ORDER = ("match", "semantic", "judge")  # strongest first
+# bucket bounds: model-free checks take milliseconds, model calls seconds
+_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
+_CALLS = [1, 2, 3, 5, 8, 13, 21, 34]
+_TOKENS = [100, 250, 500, 1000, 2500, 5000, 10000, 25000]
+_LAG = [0.1, 0.25, 0.5, 1, 2, 5, 10, 60]
 _lock = threading.Lock()
 _instruments: dict[str, Any] | None = None
 _env_checked = False
@@ -70,12 +75,21 @@ def _build(provider: Any = None) -> dict[str, Any]:
         "judge": meter.create_counter("alu.judge.calls", description="calls of the auditor's judge"),
         "calls": meter.create_counter("alu.model.calls", description="model calls"),
         "tokens": meter.create_counter("alu.model.tokens", description="model tokens"),
-        "run_calls": meter.create_histogram("alu.run.model_calls", description="model calls per run"),
-        "run_tokens": meter.create_histogram("alu.run.tokens", description="model tokens per run"),
-        "stage": meter.create_histogram("alu.stage.duration", unit="s", description="time per stage"),
+        "run_calls": meter.create_histogram(
+            "alu.run.model_calls", description="model calls per run", explicit_bucket_boundaries_advisory=_CALLS
+        ),
+        "run_tokens": meter.create_histogram(
+            "alu.run.tokens", description="model tokens per run", explicit_bucket_boundaries_advisory=_TOKENS
+        ),
+        "stage": meter.create_histogram(
+            "alu.stage.duration", unit="s", description="time per stage", explicit_bucket_boundaries_advisory=_SECONDS
+        ),
         "rebuilds": meter.create_counter("alu.registry.index_rebuilds", description="full index rebuilds"),
         "lag": meter.create_histogram(
-            "alu.registry.version_lag", unit="s", description="age of the index's last look for raw writes"
+            "alu.registry.version_lag",
+            unit="s",
+            description="age of the index's last look for raw writes",
+            explicit_bucket_boundaries_advisory=_LAG,
         ),
     }
 
