@@ -100,7 +100,7 @@ def build_graph(
 
     # Nodes: intake (the run's input and policy), then one per agent.
     builder.add_node(
-        "intake", _node("intake", intake, aintake), destinations=("vanilla", "auditor", "eraser", "reject")
+        "intake", _node("intake", intake, aintake), destinations=("vanilla", "auditor", "eraser", "composer", "reject")
     )
     builder.add_node("reject", _node("reject", reject, areject))
     builder.add_node("vanilla", _node("vanilla", vanilla, avanilla, models=bound), metadata={"alu_agent": "vanilla"})
@@ -131,7 +131,7 @@ def build_graph(
     # Edges: the eraser branch is taken only when the auditor flags a target.
     builder.add_edge(START, "intake")
     builder.add_edge("vanilla", "auditor")
-    builder.add_conditional_edges("auditor", route_after_audit, ["eraser", END])
+    builder.add_conditional_edges("auditor", route_after_audit, ["eraser", "composer", END])
     builder.add_edge("critic", "composer")
     builder.add_edge("composer", END)
     builder.add_edge("reject", END)

@@ -8,6 +8,7 @@ named beside it when set (``ALU_MODEL``, ``ALU_K``…), else the value in code. 
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -21,6 +22,8 @@ DEFAULT_REFUSAL = "I'm sorry, but I can't help with that."
 STRUCTURED_METHODS = ("function_calling", "json_schema", "json_mode")
 AUDIT_MODES = ("judge", "match")
 AUDIT_VIEWS = ("caller", "operator")
+LIMIT_SCOPES = ("process", "store")
+TRACE_TEXTS = ("full", "redacted")
 MAX_WINDOW_TURNS = 40
 """Hard limit on ``window_turns`` (for every caller and the operator)."""
 MAX_WINDOW_CHARS = 32_000
@@ -60,6 +63,26 @@ FREE = "free"
 """A caller may set any valid value (it does not change what is forgotten)."""
 STRICTER = "stricter"
 """An ordered choice: a caller may move it towards the stricter end only."""
+
+
+MAX_ALLOW_PHRASES = 1000
+"""Most phrases on an operator's allow-list (each is matched against every text)."""
+
+
+def _phrases_from_env(name: str) -> tuple[str, ...]:
+    """An allow-list from the environment: a JSON list of strings, or phrases separated by ``|``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return ()
+    if raw.startswith("["):
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InvalidContextError(f"environment variable {name} is not a valid JSON list ({exc})") from None
+        if not isinstance(value, list):
+            raise InvalidContextError(f"environment variable {name} must be a JSON list of strings")
+        return tuple(value)
+    return tuple(p.strip() for p in raw.split("|") if p.strip())
 
 
 def _from_env(name: str, default: Any, policy: str = OPERATOR, cap: Any = None):
@@ -161,8 +184,54 @@ class Context:
     the operator's tenant holds and a caller's other tenant is refused. With auth, the
     tenant is always the authenticated user's. Env ``ALU_ALLOW_CALLER_TENANT``."""
 
+    allow_phrases: tuple[str, ...] = field(
+        default_factory=lambda: _phrases_from_env("ALU_ALLOW_PHRASES"), metadata={"policy": OPERATOR, "cap": None}
+    )
+    """The operator's allow-list: phrases never flagged for this tenant (per tenant: in the
+    auth user's ``alu_policy``). A phrase removes the weak cues inside it (a near-miss typo,
+    a surname alone, a keyword, profile words, a semantic hit, a judge call) but never a
+    registered name or alias, plain or hidden, even inside it (see :mod:`alu.graph.allow`).
+    Env ``ALU_ALLOW_PHRASES``: a JSON list, or phrases separated by ``|``."""
+
+    trace_texts: Literal["full", "redacted"] = _from_env("ALU_TRACE_TEXTS", "full", STRICTER)
+    """What traces (LangSmith, any LangChain tracer) get of the model calls: ``full`` (the
+    default) traces each call with its prompt and reply — the draft, the rewrites, the
+    critiques; ``redacted`` makes every internal model call without the run's tracers (no
+    prompt, draft or rewrite reaches a trace; the node runs, their sealed state and the ids
+    and decision in metadata remain) and leaves the judge's evidence and error details out of
+    metadata. The operator's choice; a server run's context may only make it stricter. Env
+    ``ALU_TRACE_TEXTS``."""
+    flagged_per_minute: int = _from_env("ALU_FLAGGED_PER_MINUTE", 0)
+    """Most flagged runs (the costly path: 1 + 2k model calls) a tenant may start per minute;
+    past it a run is refused, fail closed (``FlaggedWorkLimitError``), so a caller cannot
+    multiply the cost by forcing the flagged path. 0: no cap. Env ``ALU_FLAGGED_PER_MINUTE``."""
+    flagged_limit_scope: Literal["process", "store"] = _from_env("ALU_FLAGGED_LIMIT_SCOPE", "process")
+    """Where the cap counts (see :mod:`alu.graph.limits`): ``process`` (a sliding minute in
+    this process) or ``store`` (per calendar minute in the store, shared by every process on
+    it). Env ``ALU_FLAGGED_LIMIT_SCOPE``."""
+
     def __post_init__(self) -> None:
         problems: list[str] = []
+        if self.trace_texts not in TRACE_TEXTS:
+            problems.append(f"trace_texts must be one of {', '.join(TRACE_TEXTS)} (got {self.trace_texts!r})")
+        if not isinstance(self.flagged_per_minute, int) or self.flagged_per_minute < 0:
+            problems.append(f"flagged_per_minute must be a non-negative integer (got {self.flagged_per_minute!r})")
+        if self.flagged_limit_scope not in LIMIT_SCOPES:
+            problems.append(
+                f"flagged_limit_scope must be one of {', '.join(LIMIT_SCOPES)} (got {self.flagged_limit_scope!r})"
+            )
+        phrases: object = self.allow_phrases  # a dict from a server or a policy may hold a list
+        if isinstance(phrases, list):
+            self.allow_phrases = phrases = tuple(phrases)
+        if (
+            not isinstance(phrases, tuple)
+            or len(phrases) > MAX_ALLOW_PHRASES
+            or not all(isinstance(p, str) and 3 <= len(p.strip()) <= 200 for p in phrases)
+        ):
+            problems.append(
+                f"allow_phrases must be a list of at most {MAX_ALLOW_PHRASES} phrases of 3 to 200 characters"
+                f" (got {self.allow_phrases!r:.200})"
+            )
         if self.j is None and isinstance(self.k, int):
             self.j = min(3, self.k)
         if not isinstance(self.k, int) or self.k < 1 or self.k > 20:

@@ -151,7 +151,7 @@ def _model_name(model: BaseChatModel) -> str:
     return type(model).__name__
 
 
-def _internal_callbacks() -> Any:
+def _internal_callbacks(redact: bool = False) -> Any:
     """The running node's callbacks minus the *streaming* ones.
 
     LangGraph's ``messages`` stream mode and the server's ``events`` mode listen through
@@ -171,7 +171,11 @@ def _internal_callbacks() -> Any:
     except ImportError:  # pragma: no cover - older langchain-core
         streaming = None
 
+    from langchain_core.tracers.base import BaseTracer
+
     def keep(handlers: list) -> list:
+        if redact:  # ``trace_texts="redacted"``: the call's prompt and reply reach no tracer
+            handlers = [h for h in handlers if not isinstance(h, BaseTracer)]
         if streaming is None:
             return [h for h in handlers if "Stream" not in type(h).__name__]
         return [h for h in handlers if not isinstance(h, streaming)]
@@ -187,12 +191,13 @@ internal_callbacks = _internal_callbacks
 an app model's call and the guard graph's run out of the caller's streams the same way)."""
 
 
-def _config(agent: str, model_name: str) -> RunnableConfig:
+def _config(agent: str, model_name: str, context: Context | None = None) -> RunnableConfig:
+    redact = context is not None and context.trace_texts == "redacted"
     return {
         "tags": [NOSTREAM_TAG, f"alu:{agent}"],
         "run_name": f"{agent}_model",
         "metadata": {"alu_agent": agent, "alu_model": model_name},
-        "callbacks": _internal_callbacks(),
+        "callbacks": _internal_callbacks(redact),
     }
 
 
@@ -230,7 +235,7 @@ def call_text(
 ) -> tuple[str, CallRecord]:
     """One plain-text call; an empty reply is a :class:`ModelOutputError`."""
     started = time.perf_counter()
-    reply = _with_deadline(agent, _deadline(context), model.invoke, list(messages), _config(agent, model_name))
+    reply = _with_deadline(agent, _deadline(context), model.invoke, list(messages), _config(agent, model_name, context))
     return _reply_text(agent, reply), _record(agent, model_name, reply, started)
 
 
@@ -243,7 +248,9 @@ async def acall_text(
 ) -> tuple[str, CallRecord]:
     """:func:`call_text` on the model's async API (same deadline, same checks)."""
     started = time.perf_counter()
-    reply = await _awith_deadline(agent, _deadline(context), model.ainvoke(list(messages), _config(agent, model_name)))
+    reply = await _awith_deadline(
+        agent, _deadline(context), model.ainvoke(list(messages), _config(agent, model_name, context))
+    )
     return _reply_text(agent, reply), _record(agent, model_name, reply, started)
 
 
@@ -275,7 +282,9 @@ def call_structured(
     """One structured call, validated against ``schema``; anything else raises."""
     started = time.perf_counter()
     runnable = _structured(agent, model, model_name, schema, method)
-    result = _with_deadline(agent, _deadline(context), runnable.invoke, list(messages), _config(agent, model_name))
+    result = _with_deadline(
+        agent, _deadline(context), runnable.invoke, list(messages), _config(agent, model_name, context)
+    )
     parsed, raw = _parsed(agent, result, schema)
     return parsed, _record(agent, model_name, raw, started)
 
@@ -293,7 +302,7 @@ async def acall_structured(
     started = time.perf_counter()
     runnable = _structured(agent, model, model_name, schema, method)
     result = await _awith_deadline(
-        agent, _deadline(context), runnable.ainvoke(list(messages), _config(agent, model_name))
+        agent, _deadline(context), runnable.ainvoke(list(messages), _config(agent, model_name, context))
     )
     parsed, raw = _parsed(agent, result, schema)
     return parsed, _record(agent, model_name, raw, started)

@@ -28,6 +28,7 @@ from alu.graph.context import (
     OPERATOR,
     RAISE,
     STRICTER,
+    TRACE_TEXTS,
     Context,
     InvalidContextError,
     ensure_context,
@@ -35,8 +36,9 @@ from alu.graph.context import (
 
 __all__ = ["POLICY_TABLE", "auth_user", "caller_fields", "operator_context", "run_context", "tighten"]
 
-_STRICTNESS = {"audit_mode": ("match", "judge")}  # loosest first
+_STRICTNESS = {"audit_mode": ("match", "judge"), "trace_texts": ("full", "redacted")}  # loosest first
 assert set(_STRICTNESS["audit_mode"]) == set(AUDIT_MODES)
+assert set(_STRICTNESS["trace_texts"]) == set(TRACE_TEXTS)
 _SERVER_KEYS = ("langgraph_auth_user", "langgraph_request_id", "langgraph_auth_user_id")
 
 
@@ -108,6 +110,8 @@ def tighten(base: Context, requested: Mapping[str, Any], *, tenant_free: bool = 
     changes: dict[str, Any] = {}
     for name, value in requested.items():
         current = getattr(base, name)
+        if isinstance(value, list) and isinstance(current, tuple):
+            value = tuple(value)  # JSON has no tuples: the operator's own list repeated
         if value == current or (name == "j" and value is None):
             continue
         rule, cap = meta[name].get("policy", OPERATOR), meta[name].get("cap")

@@ -17,6 +17,8 @@ from typing import Any
 from langchain_core.messages import AIMessage
 
 from alu.graph.flags import AuditView, open_flags, summarize
+from alu.graph.limits import record_usage
+from alu.graph.metrics import record_run
 from alu.graph.state import (
     AUDIT_VERSION,
     Audit,
@@ -31,13 +33,14 @@ from alu.graph.state import (
 )
 from alu.graph.tracing import annotate_run
 
-__all__ = ["ERROR_DESCRIPTIONS", "describe_error", "finish", "stage_error"]
+__all__ = ["ERROR_DESCRIPTIONS", "describe_error", "finish", "limit_error", "stage_error"]
 
 ERROR_DESCRIPTIONS: dict[str, str] = {
     "ModelDeadlineError": "the model gave no complete reply within the deadline",
     "ModelOutputError": "the model's reply was empty or did not match the expected structure",
     "SealError": "the run's internal state could not be opened (a different ALU_STATE_KEY?)",
     "MissingRatings": "not every rewrite was rated",
+    "FlaggedWorkLimitError": "the tenant's limit of flagged answers per minute was reached",
     "APITimeoutError": "the model provider did not answer in time",
     "APIConnectionError": "the model provider could not be reached",
     "RateLimitError": "the model provider refused the request (rate limit)",
@@ -57,6 +60,12 @@ ERROR_DESCRIPTIONS: dict[str, str] = {
 class and its bases); anything else is "the stage failed"."""
 
 
+def limit_error(stage: str) -> StageError:
+    """The refusal's error when the tenant is past the operator's cap on flagged runs
+    (:mod:`alu.graph.limits`)."""
+    return StageError(stage=stage, type="FlaggedWorkLimitError", message=describe_error("FlaggedWorkLimitError"))
+
+
 def describe_error(error: BaseException | str) -> str:
     """The fixed description of an error's class (its own, else its nearest base's)."""
     if isinstance(error, str):
@@ -67,10 +76,12 @@ def describe_error(error: BaseException | str) -> str:
     return "the stage failed"
 
 
-def stage_error(stage: str, error: BaseException) -> StageError:
+def stage_error(stage: str, error: BaseException, *, redact: bool = False) -> StageError:
     """The audit record's account of the error that forced a refusal: no text of the
-    error itself (it may quote a model's output); the trace has the exception."""
-    annotate_run({"alu_error_detail": " ".join(str(error).split())[:500]})
+    error itself (it may quote a model's output); the trace has the exception's text
+    unless ``redact`` (``Context.trace_texts="redacted"``)."""
+    if not redact:
+        annotate_run({"alu_error_detail": " ".join(str(error).split())[:500]})
     return StageError(stage=stage, type=type(error).__name__, message=describe_error(error))
 
 
@@ -80,6 +91,7 @@ def finish(
     answer: str,
     decision: Decision,
     view: AuditView = "caller",
+    tenant: str = "default",
     calls: Sequence[CallRecord] = (),
     ratings: Sequence[Rating] | None = None,
     error: StageError | None = None,
@@ -87,10 +99,12 @@ def finish(
 ) -> dict[str, Any]:
     """The output keys of a finished run: ``answer``, ``audit`` and, for chat input,
     the answer appended to ``messages``. ``calls`` are this node's own calls, not yet in
-    ``state``; ``view`` is the context's ``audit_view``. The operator's record also names
-    the registry version the run applied (``registry_version``, default the state's: a
-    ledger entry at or before it was in force; a caller's record does not: a change of
-    version would tell a caller that the forget list changed)."""
+    ``state``; ``view`` is the context's ``audit_view``; ``tenant`` is whose usage and
+    metrics the run counts in (:mod:`alu.graph.limits`, :mod:`alu.graph.metrics`). The
+    operator's record also names the registry version the run applied
+    (``registry_version``, default the state's: a ledger entry at or before it was in
+    force; a caller's record does not: a change of version would tell a caller that the
+    forget list changed)."""
     log = [*state.get("calls", []), *calls]
     flags: list[Flag] = list(state.get("flagged") or [])
     audit: Audit = {
@@ -124,6 +138,8 @@ def finish(
         },
         tags=[f"alu:{decision}"],
     )
+    record_usage(tenant, log)
+    record_run(tenant, decision, flags, log, audit["error"])
     update: dict[str, Any] = {"answer": answer, "audit": audit}
     if calls:
         update["calls"] = list(calls)

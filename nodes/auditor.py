@@ -13,6 +13,7 @@ reads the store), so the event loop never stalls.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -23,19 +24,21 @@ from langgraph.types import Send
 from pydantic import BaseModel, Field
 
 from alu.domain import Target
+from alu.graph import metrics
+from alu.graph.allow import mask_allowed, read_exchange_allowed
 from alu.graph.context import Context
-from alu.graph.conversation import read_exchange
 from alu.graph.flags import make_flag
+from alu.graph.limits import admit_flagged
 from alu.graph.models import Models, acall_structured, call_structured
 from alu.graph.policy import run_context
 from alu.graph.sealed import unseal
 from alu.graph.semantic import SemanticStage
-from alu.graph.state import CallRecord, State
+from alu.graph.state import CallRecord, State, run_error
 from alu.graph.tracing import annotate_run
-from alu.nodes.audit import finish
+from alu.nodes.audit import finish, limit_error
 from alu.nodes.eraser import erase_tasks
 from alu.prompts import render
-from alu.registry import Shortlist
+from alu.registry import Shortlist, cache_stats
 
 __all__ = ["AuditVerdict", "aauditor", "auditor", "judge_prompts", "route_after_audit"]
 
@@ -80,20 +83,27 @@ class Found:
 def _detect(state: State, runtime: Runtime[Context], context: Context, semantic: SemanticStage) -> Found:
     """Stage 1: the exchange (question and draft) read with the thread's window, by name
     and, with ``Context.semantic``, by meaning."""
+    started = time.perf_counter()
     draft = unseal(state["draft"] or "")
     extra = state.get("run_targets") or ()
-    found = read_exchange(
+    allow = context.allow_phrases
+    found, _, window = read_exchange_allowed(
         f"{state['question']}\n{draft}",
         state.get("window") or "",
         store=runtime.store,
         tenant=context.tenant,
         extra=extra,
         size=context.shortlist_size,
+        allow=allow,
     )
     flags: list[tuple[Target, str]] = []
     candidates: list[Target] = []
-    if context.semantic:
-        texts = {"question": state["question"], "window": state.get("window") or "", "draft": draft}
+    if context.semantic:  # by meaning, allow-listed phrases taken out (never a person's flag)
+        texts = {
+            "question": mask_allowed(state["question"], allow),
+            "window": window,
+            "draft": mask_allowed(draft, allow),
+        }
         hits, targets = semantic.search(texts, store=runtime.store, tenant=context.tenant, extra=extra)
         direct = {m.target_id for m in found.direct}
         for hit in hits:
@@ -106,6 +116,10 @@ def _detect(state: State, runtime: Runtime[Context], context: Context, semantic:
             elif len(candidates) < context.shortlist_size:
                 candidates.append(target)
         annotate_run({"alu_semantic_hits": [(h.target_id, h.band, round(h.score, 3)) for h in hits[:8]]})
+    if metrics.enabled():
+        metrics.record_stage("detect", time.perf_counter() - started)
+        if runtime.store is not None:
+            metrics.record_registry(runtime.store, context.tenant, cache_stats(runtime.store, context.tenant))
     return Found(found, draft, flags, candidates)
 
 
@@ -142,7 +156,8 @@ def _result(
             # the judge's evidence quotes the draft: it goes to the trace, not the caller
             flagged.append(make_flag(candidates[ref.id], "(indirect reference)", "judge"))
             ids.append(ref.id)
-            annotate_run({f"alu_evidence_{ref.id}": ref.evidence})
+            if context.trace_texts != "redacted":
+                annotate_run({f"alu_evidence_{ref.id}": ref.evidence})
     annotate_run({"alu_tenant": context.tenant, "alu_flagged": ids, "alu_candidates": len(candidates)})
     version = shortlist.version or state.get("registry_version")
     if flagged:
@@ -155,10 +170,19 @@ def _result(
             answer=found.draft,
             decision="passthrough",
             view=context.audit_view,
+            tenant=context.tenant,
             calls=calls,
             registry_version=version,
         ),
     }
+
+
+def _admitted(result: dict, runtime: Runtime[Context], context: Context) -> dict:
+    """A flagged result past the tenant's cap on flagged runs: refused by the composer
+    (no rewrite is written: that is the cost the cap bounds)."""
+    if result.get("flagged") and not admit_flagged(runtime.store, context):
+        return {**result, "errors": [limit_error("auditor")]}
+    return result
 
 
 def auditor(state: State, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:
@@ -167,13 +191,13 @@ def auditor(state: State, runtime: Runtime[Context], *, models: Models, semantic
     found = _detect(state, runtime, context, semantic)
     request = _judge_request(state, found, context)
     if request is None:
-        return _result(state, found, context, None, {}, [])
+        return _admitted(_result(state, found, context, None, {}, []), runtime, context)
     candidates, messages = request
     model, name = models.get("auditor", context, context.judge_temperature)
     verdict, record = call_structured(
         "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
     )
-    return _result(state, found, context, verdict, candidates, [record])
+    return _admitted(_result(state, found, context, verdict, candidates, [record]), runtime, context)
 
 
 async def aauditor(state: State, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:
@@ -182,19 +206,22 @@ async def aauditor(state: State, runtime: Runtime[Context], *, models: Models, s
     found = await asyncio.to_thread(_detect, state, runtime, context, semantic)
     request = _judge_request(state, found, context)
     if request is None:
-        return _result(state, found, context, None, {}, [])
+        return _admitted(_result(state, found, context, None, {}, []), runtime, context)
     candidates, messages = request
     model, name = models.get("auditor", context, context.judge_temperature)
     verdict, record = await acall_structured(
         "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
     )
-    return _result(state, found, context, verdict, candidates, [record])
+    return _admitted(_result(state, found, context, verdict, candidates, [record]), runtime, context)
 
 
 def route_after_audit(state: State, runtime: Runtime[Context]) -> list[Send] | str:
-    """To END when nothing is flagged; otherwise k eraser calls in parallel."""
+    """To END when nothing is flagged; to the composer's refusal when the tenant is past its
+    cap on flagged runs; otherwise k eraser calls in parallel."""
     if not state.get("flagged"):
         return END
+    if run_error(state):
+        return "composer"
     context = run_context(runtime.context)
     return erase_tasks(
         state["question"],

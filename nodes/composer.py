@@ -36,12 +36,19 @@ __all__ = ["acomposer", "composer"]
 def _plan(state: State, context: Context) -> dict[str, Any] | list[str]:
     """The finished run (a dict) when no merge is needed, else the passing rewrites."""
     if run_error(state):
-        return finish(state, answer=context.refusal, decision="refused", view=context.audit_view)
+        return finish(state, answer=context.refusal, decision="refused", view=context.audit_view, tenant=context.tenant)
     ratings = state.get("ratings") or []
     if len(ratings) != context.k:
         missing = StageError(stage="critic", type="MissingRatings", message=describe_error("MissingRatings"))
         return {
-            **finish(state, answer=context.refusal, decision="refused", view=context.audit_view, error=missing),
+            **finish(
+                state,
+                answer=context.refusal,
+                decision="refused",
+                view=context.audit_view,
+                tenant=context.tenant,
+                error=missing,
+            ),
             "errors": [missing],
         }
     # A rewrite the deterministic check blocked leaves the pool (it cannot drag clean ones
@@ -50,7 +57,7 @@ def _plan(state: State, context: Context) -> dict[str, Any] | list[str]:
     clean = sorted((r for r in ratings if not r["names_target"]), key=lambda r: (-r["rating"], r["index"]))
     passing = [unseal(r["text"]) for r in clean if r["rating"] >= context.threshold]
     if not passing:
-        return finish(state, answer=context.refusal, decision="refused", view=context.audit_view)
+        return finish(state, answer=context.refusal, decision="refused", view=context.audit_view, tenant=context.tenant)
     return passing[: context.j] if context.merge else passing
 
 
@@ -72,8 +79,17 @@ def _checked(
 
 def _finish(state: State, context: Context, answer: str | None, calls: list[CallRecord]) -> dict:
     if answer is None:
-        return finish(state, answer=context.refusal, decision="refused", view=context.audit_view, calls=calls)
-    return finish(state, answer=answer, decision="rewritten", view=context.audit_view, calls=calls)
+        return finish(
+            state,
+            answer=context.refusal,
+            decision="refused",
+            view=context.audit_view,
+            tenant=context.tenant,
+            calls=calls,
+        )
+    return finish(
+        state, answer=answer, decision="rewritten", view=context.audit_view, tenant=context.tenant, calls=calls
+    )
 
 
 def composer(state: State, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:

@@ -28,19 +28,25 @@ def fail_closed(state: State, error: NodeError, runtime: Runtime[Context] | None
     """Route a failed node's run to the refusal, recording the stage and the error."""
     if isinstance(error.error, CALLER_ERRORS):
         raise error.error
-    record = stage_error(error.node, error.error)
-    if error.node != "composer":
-        return Command(update={"errors": [record]}, goto="composer")
     refusal: str = DEFAULT_REFUSAL
     view: AuditView = "caller"
+    tenant = "default"
+    redact = True  # no settings readable: the safer choice for the trace
     for settings in (lambda: run_context(getattr(runtime, "context", None)), operator_context):
         try:
             context = settings()
         except InvalidContextError:
             continue
-        refusal, view = context.refusal, context.audit_view
+        refusal, view, tenant = context.refusal, context.audit_view, context.tenant
+        redact = context.trace_texts == "redacted"
         break
+    record = stage_error(error.node, error.error, redact=redact)
+    if error.node != "composer":
+        return Command(update={"errors": [record]}, goto="composer")
     return Command(
-        update={**finish(state, answer=refusal, decision="refused", view=view, error=record), "errors": [record]},
+        update={
+            **finish(state, answer=refusal, decision="refused", view=view, tenant=tenant, error=record),
+            "errors": [record],
+        },
         goto=END,
     )

@@ -17,20 +17,24 @@ to the auditor with that answer as the (sealed) draft; the vanilla model is not 
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Overwrite
 
 from alu.domain import InvalidTargetError, Target
+from alu.graph import metrics
+from alu.graph.allow import read_exchange_allowed
 from alu.graph.context import Context, InvalidContextError
-from alu.graph.conversation import read_exchange
 from alu.graph.flags import make_flag
 from alu.graph.inputs import InvalidInputError, read_input
+from alu.graph.limits import admit_flagged
 from alu.graph.policy import run_context
 from alu.graph.sealed import seal
 from alu.graph.state import Flag, StageError, State
 from alu.graph.tracing import annotate_run
+from alu.nodes.audit import limit_error
 from alu.nodes.eraser import erase_tasks
 
 __all__ = ["RUN_RESET", "aintake", "areject", "intake", "reject"]
@@ -94,23 +98,30 @@ def _screen(update: dict[str, Any], runtime: Runtime[Context], context: Context)
     """The model-free stage on the question and the window, before any draft: the
     targets the question itself names (direct mentions, by the window rule). Notes in
     ``update`` the registry version the read applied (the operator's audit names it)."""
-    found = read_exchange(
+    started = time.perf_counter()
+    found, _, _ = read_exchange_allowed(
         update["question"],
         update["window"],
         store=runtime.store,
         tenant=context.tenant,
         extra=update["run_targets"],
         size=context.shortlist_size,
+        allow=context.allow_phrases,
     )
     update["registry_version"] = found.version
+    metrics.record_stage("screen", time.perf_counter() - started)
     if found.direct:
         annotate_run({"alu_flagged": [m.target_id for m in found.direct], "alu_question_flagged": True})
     return [make_flag(found.targets[m.target_id], m.span, "match") for m in found.direct]
 
 
-def _route(update: dict[str, Any], flags: list[Flag], context: Context) -> Command:
+def _route(update: dict[str, Any], flags: list[Flag], context: Context, runtime: Runtime[Context]) -> Command:
     if not flags:
         return Command(update=update, goto="vanilla")
+    if not admit_flagged(runtime.store, context):  # past the tenant's cap: refused, no rewrite written
+        return Command(
+            update={**update, "flagged": flags, "errors": Overwrite([limit_error("intake")])}, goto="composer"
+        )
     # The question names a target: the draft would be thrown away, so none is written;
     # the k erasers answer the question without the flagged targets (same critics, same
     # final checks as any rewrite).
@@ -127,7 +138,7 @@ def intake(state: State, runtime: Runtime[Context]) -> Command:
     finished, update, context = _start(state, runtime)
     if finished is not None or context is None:
         return finished or Command(goto="reject")
-    return _route(update, _screen(update, runtime, context), context)
+    return _route(update, _screen(update, runtime, context), context, runtime)
 
 
 async def aintake(state: State, runtime: Runtime[Context]) -> Command:
@@ -136,7 +147,7 @@ async def aintake(state: State, runtime: Runtime[Context]) -> Command:
     if finished is not None or context is None:
         return finished or Command(goto="reject")
     flags = await asyncio.to_thread(_screen, update, runtime, context)
-    return _route(update, flags, context)
+    return _route(update, flags, context, runtime)
 
 
 _ERRORS = {cls.__name__: cls for cls in _CALLER_ERRORS}

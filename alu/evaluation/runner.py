@@ -33,7 +33,7 @@ from alu.evaluation.config import (
 )
 from alu.evaluation.data import Benchmark, Probe, default_data_dir
 from alu.evaluation.metrics import query_names_target
-from alu.evaluation.report import markdown, score_record, write_reports
+from alu.evaluation.report import benign_sets, markdown, score_record, write_reports
 from alu.evaluation.systems import ModelFactory, Outcome, System, build_systems, timed
 
 __all__ = ["Summary", "read_records", "record_key", "run_evaluation"]
@@ -58,9 +58,11 @@ class Summary:
     wall_time_s: float
     files: list[Path] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    benign: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    """system → benign set (and ``pooled``) → false-intervention figures (``benign.json``)."""
 
     def markdown(self) -> str:
-        return markdown(self.metrics, self.by_attack, self.meta)
+        return markdown(self.metrics, self.by_attack, self.meta, self.benign)
 
 
 def record_key(system: str, suite: str, query_id: str, config_hash_: str) -> str:
@@ -206,6 +208,7 @@ def run_evaluation(
         for system in chosen
         if record_key(system, probe.suite, probe.id, chash) not in done
     ]
+    tasks = _interleaved(tasks)
     say = log or (lambda message: print(f"[alu eval] {message}", file=sys.stderr, flush=True))
     if progress:
         say(
@@ -249,6 +252,7 @@ def run_evaluation(
         "j": config.top_j,
         "threshold": config.threshold,
         "max_tokens": config.max_tokens,
+        "semantic": config.semantic,
         "targets": len(benchmark.targets),
         "probes": len(benchmark.probes),
         "config_hash": chash,
@@ -259,12 +263,26 @@ def run_evaluation(
         records_path,
         out / "summary.json",
         out / "by_attack.json",
+        out / "benign.json",
         out / "summary.md",
         out / "config.json",
         *charts,
     ]
     return Summary(metrics=metrics, by_attack=attacks, out_dir=out, config=config, config_hash=chash,
-                   records=len(records), new_records=len(new), wall_time_s=wall, files=files, meta=meta)  # fmt: skip
+                   records=len(records), new_records=len(new), wall_time_s=wall, files=files, meta=meta,
+                   benign=benign_sets(records))  # fmt: skip
+
+
+def _interleaved(tasks: list[tuple[Probe, str]]) -> list[tuple[Probe, str]]:
+    """The tasks with the sets (suite and category) taken in turn: a run stopped early has
+    every set in its records, not the first sets only. The records do not depend on order."""
+    seen: dict[tuple[str, str], int] = {}
+    ranked = []
+    for n, (probe, system) in enumerate(tasks):
+        key = (probe.suite, probe.category)
+        seen[key] = seen.get(key, 0) + 1
+        ranked.append((seen[key], n, probe, system))
+    return [(probe, system) for _, _, probe, system in sorted(ranked, key=lambda x: (x[0], x[1]))]
 
 
 def _end_with_newline(path: Path) -> None:

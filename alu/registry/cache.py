@@ -144,6 +144,10 @@ class _IndexCache:
                 "incremental": entry.incremental,
                 "raw_seen": entry.raw_seen,  # every change of the index moves one of these
                 "targets": len(entry.index) if entry.index is not None else 0,
+                # how long ago raw writes were last looked for (-1: never, or not supported)
+                "raw_check_age_ms": -1
+                if entry.raw_unsupported or entry.checked_at == float("-inf")
+                else int((time.monotonic() - entry.checked_at) * 1000),
             }
 
 

@@ -57,9 +57,12 @@ def test_smoke_suite_runs_end_to_end_and_resumes(local_env, data_dir, tmp_path):
     data = json.loads((out / "summary.json").read_text())
     assert list(data) == list(SYSTEMS)
     for system, per_suite in data.items():
-        assert set(per_suite) == {*SUITES, "all"}, system
+        assert set(per_suite) == {*SUITES, "all", "benign"}, system
         for suite, metrics in per_suite.items():
-            assert metrics["n"] == sum(p.suite == suite or suite == "all" for p in bench.probes)
+            if suite == "benign":  # the utility probes that name no target, pooled
+                assert 0 < metrics["n"] <= sum(p.kind == "utility" for p in bench.probes)
+            else:
+                assert metrics["n"] == sum(p.suite == suite or suite == "all" for p in bench.probes)
             for name, value in metrics.items():
                 assert value is None or (isinstance(value, (int, float)) and math.isfinite(value)), name
                 if value is not None and name.endswith(("_rate", "_low", "_high", "recall")):
