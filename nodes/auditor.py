@@ -19,7 +19,6 @@ from typing import Annotated
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.graph import END
 from langgraph.runtime import Runtime
-from langgraph.types import Send
 from pydantic import BaseModel, Field
 
 from alu.domain import Target
@@ -33,7 +32,6 @@ from alu.graph.semantic import SemanticStage
 from alu.graph.state import CallRecord, State
 from alu.graph.tracing import annotate_run
 from alu.nodes.audit import finish
-from alu.nodes.eraser import erase_tasks
 from alu.prompts import render
 from alu.registry import Shortlist
 
@@ -182,16 +180,6 @@ async def aauditor(state: State, runtime: Runtime[Context], *, models: Models, s
     return _result(state, found, context, verdict, candidates, [record])
 
 
-def route_after_audit(state: State, runtime: Runtime[Context]) -> list[Send] | str:
-    """To END when nothing is flagged; otherwise k eraser calls in parallel."""
-    if not state.get("flagged"):
-        return END
-    context = run_context(runtime.context)
-    return erase_tasks(
-        state["question"],
-        state["draft"] or "",
-        state["flagged"],
-        state.get("window") or "",
-        state.get("run_targets") or [],
-        context.k,
-    )
+def route_after_audit(state: State) -> str:
+    """To END when nothing is flagged; otherwise to the composer (which owns the k rewrites)."""
+    return "composer" if state.get("flagged") else END

@@ -31,7 +31,6 @@ from alu.graph.policy import run_context
 from alu.graph.sealed import seal
 from alu.graph.state import Flag, StageError, State
 from alu.graph.tracing import annotate_run
-from alu.nodes.eraser import erase_tasks
 
 __all__ = ["RUN_RESET", "aintake", "areject", "intake", "reject"]
 
@@ -105,17 +104,13 @@ def _screen(update: dict[str, Any], runtime: Runtime[Context], context: Context)
     return [make_flag(found.targets[m.target_id], m.span, "match") for m in found.direct]
 
 
-def _route(update: dict[str, Any], flags: list[Flag], context: Context) -> Command:
+def _route(update: dict[str, Any], flags: list[Flag]) -> Command:
     if not flags:
         return Command(update=update, goto="vanilla")
     # The question names a target: the draft would be thrown away, so none is written;
-    # the k erasers answer the question without the flagged targets (same critics, same
-    # final checks as any rewrite).
-    update = {**update, "flagged": flags}
-    return Command(
-        update=update,
-        goto=erase_tasks(update["question"], "", flags, update["window"], update["run_targets"], context.k),
-    )
+    # the composer's k erasers answer the question without the flagged targets (same
+    # critics, same final checks as any rewrite).
+    return Command(update={**update, "flagged": flags}, goto="composer")
 
 
 def intake(state: State, runtime: Runtime[Context]) -> Command:
@@ -124,7 +119,7 @@ def intake(state: State, runtime: Runtime[Context]) -> Command:
     finished, update, context = _start(state, runtime)
     if finished is not None or context is None:
         return finished or Command(goto="reject")
-    return _route(update, _screen(update, runtime, context), context)
+    return _route(update, _screen(update, runtime, context))
 
 
 async def aintake(state: State, runtime: Runtime[Context]) -> Command:
@@ -133,7 +128,7 @@ async def aintake(state: State, runtime: Runtime[Context]) -> Command:
     if finished is not None or context is None:
         return finished or Command(goto="reject")
     flags = await asyncio.to_thread(_screen, update, runtime, context)
-    return _route(update, flags, context)
+    return _route(update, flags)
 
 
 _ERRORS = {cls.__name__: cls for cls in _CALLER_ERRORS}
