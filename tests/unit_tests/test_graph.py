@@ -104,7 +104,9 @@ def test_flagged_query_runs_every_stage_k_times_in_parallel(store):
 
 def test_k_and_j_come_from_the_context(store):
     model = flagged_script()
-    out = create_alu_graph(model, store=store).invoke({"query": "Who wrote it?"}, context=Context(k=2, j=1))
+    out = create_alu_graph(model, store=store).invoke(
+        {"query": "Who wrote it?"}, context=Context(k=2, j=1, early_exit=False)
+    )
     assert model.calls.count("eraser") == 2 and model.calls.count("critic") == 2
     assert "composer" not in model.calls  # one passing rewrite needs no composition
     assert out["answer"] == CLEAN
