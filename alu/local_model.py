@@ -95,11 +95,15 @@ class LocalModelServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def environment(self) -> dict[str, str]:
-        """Variables that point every agent at this server through ``langchain-openai``."""
+        """Variables that point every agent at this server through ``langchain-openai``;
+        and, unless set already, ``ALU_REWRITES_AT_ONCE=1``: the server answers one request
+        at a time, so rewrites sent together only queue, and the first one that passes
+        ends the run after two calls when it is sent alone."""
         return {
             "ALU_MODEL": f"openai:{LOCAL_MODEL_NAME}",
             "OPENAI_BASE_URL": self.base_url,
             "OPENAI_API_KEY": "sk-local-no-key-needed",
+            "ALU_REWRITES_AT_ONCE": os.environ.get("ALU_REWRITES_AT_ONCE") or "1",
         }
 
     def start(self, *, timeout: float = 120.0, progress: Callable[[str], None] | None = None) -> LocalModelServer:

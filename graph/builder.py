@@ -1,4 +1,10 @@
-"""The ALU graph: intake → vanilla → auditor → (END | eraser ×k → critic ×k → composer).
+"""The ALU graph: intake → vanilla → auditor → (END | composer, which owns eraser ×k → critic ×k).
+
+The composer runs the k rewrites and critiques as its own child runs (one traced run each,
+:mod:`alu.nodes.rewrites`) rather than a ``Send`` fan-out: a LangGraph step waits for all
+of its tasks, and the composer must be able to answer at the first passing rewrite and
+stop the rest. When the question itself names a target, intake goes to the composer
+directly (no draft is written).
 
 The guard entry (input with ``answer_to_audit``) goes intake → auditor: the answer was
 made elsewhere, so the vanilla call is skipped.
@@ -36,19 +42,15 @@ from alu.graph.context import Context, InvalidContextError
 from alu.graph.inputs import InvalidInputError
 from alu.graph.models import ModelDeadlineError, ModelOutputError, Models
 from alu.graph.semantic import SemanticStage
-from alu.graph.state import CritiqueTask, EraseTask, InputState, OutputState, State
+from alu.graph.state import InputState, OutputState, State
 from alu.nodes import (
     aauditor,
     acomposer,
-    acritic,
-    aeraser,
     aintake,
     areject,
     auditor,
     avanilla,
     composer,
-    critic,
-    eraser,
     fail_closed,
     intake,
     reject,
@@ -100,7 +102,7 @@ def build_graph(
 
     # Nodes: intake (the run's input and policy), then one per agent.
     builder.add_node(
-        "intake", _node("intake", intake, aintake), destinations=("vanilla", "auditor", "eraser", "composer", "reject")
+        "intake", _node("intake", intake, aintake), destinations=("vanilla", "auditor", "composer", "reject")
     )
     builder.add_node("reject", _node("reject", reject, areject))
     builder.add_node("vanilla", _node("vanilla", vanilla, avanilla, models=bound), metadata={"alu_agent": "vanilla"})
@@ -109,30 +111,19 @@ def build_graph(
         _node("auditor", auditor, aauditor, models=bound, semantic=semantic),
         metadata={"alu_agent": "auditor"},
     )
-    builder.add_node(
-        "eraser",
-        _node("eraser", eraser, aeraser, models=bound),
-        input_schema=EraseTask,
-        destinations=("critic",),
-        metadata={"alu_agent": "eraser"},
-    )
-    builder.add_node(
-        "critic",
-        _node("critic", critic, acritic, models=bound, semantic=semantic),
-        input_schema=CritiqueTask,
-        metadata={"alu_agent": "critic"},
-    )
+    # The composer retries each of its model calls itself (one rewrite failing must not
+    # re-run the others): the node as a whole runs once.
     builder.add_node(
         "composer",
-        _node("composer", composer, acomposer, models=bound, semantic=semantic),
+        _node("composer", composer, acomposer, models=bound, semantic=semantic, retry=retry),
         metadata={"alu_agent": "composer"},
+        retry_policy=RetryPolicy(max_attempts=1),
     )
 
-    # Edges: the eraser branch is taken only when the auditor flags a target.
+    # Edges: the composer (and its rewrites) runs only when a target is flagged.
     builder.add_edge(START, "intake")
     builder.add_edge("vanilla", "auditor")
-    builder.add_conditional_edges("auditor", route_after_audit, ["eraser", "composer", END])
-    builder.add_edge("critic", "composer")
+    builder.add_conditional_edges("auditor", route_after_audit, ["composer", END])
     builder.add_edge("composer", END)
     builder.add_edge("reject", END)
     return builder

@@ -129,6 +129,17 @@ class Context:
     """Merge the passing rewrites among the top j into one answer (the paper's composer: one
     more model call after the critiques). Off by default: the best clean passing rewrite
     is the answer. Env ``ALU_MERGE``."""
+    early_exit: bool = _from_env("ALU_EARLY_EXIT", True)
+    """Decide at the first clean rewrite rated at or above the threshold (``j`` of them
+    with ``merge``) and stop the rewrites still out; off: every one of the k is rated and
+    the best answered. Env ``ALU_EARLY_EXIT``."""
+    rewrites_at_once: int | None = field(
+        default_factory=lambda: _env("ALU_REWRITES_AT_ONCE", 0) or None, metadata={"policy": OPERATOR, "cap": None}
+    )
+    """Rewrites sent together (1 ≤ n ≤ k; default k, all at once): another is sent only when
+    one ends without passing, until k were sent. 1 suits a server that answers one request
+    at a time (the bundled model): the first passing rewrite ends the run after two calls.
+    Env ``ALU_REWRITES_AT_ONCE``."""
     vanilla_temperature: float = _fixed(0.0, FREE)
     """Sampling temperature of the vanilla answer."""
     eraser_temperature: float = _fixed(0.7, FREE)
@@ -240,6 +251,14 @@ class Context:
             problems.append(f"j must be an integer of at least 1 (got {self.j!r})")
         elif isinstance(self.k, int) and self.j > self.k:
             problems.append(f"j must not exceed k (got j={self.j}, k={self.k})")
+        at_once: object = self.rewrites_at_once
+        if at_once is not None and (isinstance(at_once, bool) or not isinstance(at_once, int) or at_once < 1):
+            problems.append(f"rewrites_at_once must be a positive integer or unset (got {at_once!r})")
+        elif isinstance(at_once, int) and isinstance(self.k, int) and at_once > self.k:
+            problems.append(f"rewrites_at_once must not exceed k (got {at_once}, k={self.k})")
+        early: object = self.early_exit
+        if not isinstance(early, bool):
+            problems.append(f"early_exit must be true or false (got {self.early_exit!r})")
         if not isinstance(self.threshold, (int, float)) or not 1 <= self.threshold <= 5:
             problems.append(f"threshold must be between 1 and 5 (got {self.threshold!r})")
         if self.structured_output_method not in STRUCTURED_METHODS:

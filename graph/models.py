@@ -254,11 +254,27 @@ async def acall_text(
     return _reply_text(agent, reply), _record(agent, model_name, reply, started)
 
 
+# Structured runnables per (model, schema, method): building one converts the schema to
+# a tool (3-12 ms of pydantic JSON schema), on the critical path of every judge call.
+_STRUCTURED: dict[tuple[int, type, str], tuple[BaseChatModel, Any]] = {}
+_STRUCTURED_LOCK = threading.Lock()
+
+
 def _structured(agent: str, model: BaseChatModel, model_name: str, schema: type[S], method: str) -> Any:
+    key = (id(model), schema, method)
+    with _STRUCTURED_LOCK:
+        cached = _STRUCTURED.get(key)
+    if cached is not None and cached[0] is model:  # the same object (an id can be reused)
+        return cached[1]
     try:
-        return model.with_structured_output(schema, method=method, include_raw=True)
+        runnable = model.with_structured_output(schema, method=method, include_raw=True)
     except NotImplementedError as exc:
         raise InvalidContextError(f"{agent}: model {model_name!r} does not support structured output ({exc})") from exc
+    with _STRUCTURED_LOCK:
+        if len(_STRUCTURED) > 256:
+            _STRUCTURED.clear()
+        _STRUCTURED[key] = (model, runnable)
+    return runnable
 
 
 def _parsed(agent: str, result: Any, schema: type[S]) -> tuple[S, Any]:

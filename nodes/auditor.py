@@ -20,7 +20,6 @@ from typing import Annotated
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.graph import END
 from langgraph.runtime import Runtime
-from langgraph.types import Send
 from pydantic import BaseModel, Field
 
 from alu.domain import Target
@@ -36,7 +35,6 @@ from alu.graph.semantic import SemanticStage
 from alu.graph.state import CallRecord, State, run_error
 from alu.graph.tracing import annotate_run
 from alu.nodes.audit import finish, limit_error
-from alu.nodes.eraser import erase_tasks
 from alu.prompts import render
 from alu.registry import Shortlist, cache_stats
 
@@ -215,19 +213,6 @@ async def aauditor(state: State, runtime: Runtime[Context], *, models: Models, s
     return _admitted(_result(state, found, context, verdict, candidates, [record]), runtime, context)
 
 
-def route_after_audit(state: State, runtime: Runtime[Context]) -> list[Send] | str:
-    """To END when nothing is flagged; to the composer's refusal when the tenant is past its
-    cap on flagged runs; otherwise k eraser calls in parallel."""
-    if not state.get("flagged"):
-        return END
-    if run_error(state):
-        return "composer"
-    context = run_context(runtime.context)
-    return erase_tasks(
-        state["question"],
-        state["draft"] or "",
-        state["flagged"],
-        state.get("window") or "",
-        state.get("run_targets") or [],
-        context.k,
-    )
+def route_after_audit(state: State) -> str:
+    """To END when nothing is flagged; otherwise to the composer (which owns the k rewrites)."""
+    return "composer" if state.get("flagged") else END

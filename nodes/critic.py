@@ -8,6 +8,9 @@ target, is rated 1 whatever the model, or an injection inside the rewrite, says.
 flag band): the deterministic last line for topics, also run by the composer on a merged
 answer. For a topic the critic's prompt asks for residual hazardous detail
 (``prompts/critic_topic_system.txt``).
+
+Each critique is a traced child run named ``critic`` of the composer, which owns the k
+rewrite-and-critique pipelines (:mod:`alu.nodes.rewrites`).
 """
 
 from __future__ import annotations
@@ -28,11 +31,11 @@ from alu.graph.models import Models, acall_structured, call_structured
 from alu.graph.policy import run_context
 from alu.graph.sealed import seal, unseal
 from alu.graph.semantic import SemanticStage
-from alu.graph.state import CallRecord, CritiqueTask, Flag, Rating
+from alu.graph.state import CallRecord, CritiqueTask, EraseTask, Flag, Rating
 from alu.nodes.eraser import describe_targets, topic_prompt
 from alu.prompts import render
 
-__all__ = ["Critique", "acritic", "critic", "final_check", "flagged_targets"]
+__all__ = ["Critique", "arate", "critique_task", "final_check", "flagged_targets", "rate"]
 
 
 class Critique(BaseModel):
@@ -79,8 +82,20 @@ def _messages(task: CritiqueTask, rewrite: str) -> list[BaseMessage]:
     ]
 
 
-def _rating(task: CritiqueTask, critique: Critique, names_target: bool, record: CallRecord) -> dict:
-    rating = Rating(
+def critique_task(task: EraseTask, rewrite: str) -> CritiqueTask:
+    """What the critic of rewrite ``task['index']`` reads (``rewrite`` sealed)."""
+    return CritiqueTask(
+        index=task["index"],
+        question=task["question"],
+        rewrite=rewrite,
+        flagged=task["flagged"],
+        window=task.get("window", ""),
+        run_targets=task.get("run_targets", []),
+    )
+
+
+def _rating(task: CritiqueTask, critique: Critique, names_target: bool) -> Rating:
+    return Rating(
         index=task["index"],
         text=task["rewrite"],  # still sealed
         rating=1 if names_target else critique.rating,
@@ -88,10 +103,11 @@ def _rating(task: CritiqueTask, critique: Critique, names_target: bool, record: 
         reason=seal(critique.reason),
         names_target=names_target,
     )
-    return {"ratings": [rating], "calls": [record]}
 
 
-def critic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:
+def rate(
+    task: CritiqueTask, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage
+) -> tuple[Rating, CallRecord]:
     """Rate one rewrite; the deterministic check has the last word."""
     context = run_context(runtime.context)
     rewrite = unseal(task["rewrite"])
@@ -99,11 +115,13 @@ def critic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models, sem
     critique, record = call_structured(
         "critic", model, name, _messages(task, rewrite), Critique, context.structured_output_method, context
     )
-    return _rating(task, critique, final_check(rewrite, task, runtime, context, semantic), record)
+    return _rating(task, critique, final_check(rewrite, task, runtime, context, semantic)), record
 
 
-async def acritic(task: CritiqueTask, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:
-    """:func:`critic` on the async path (the check in a worker thread, the model awaited)."""
+async def arate(
+    task: CritiqueTask, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage
+) -> tuple[Rating, CallRecord]:
+    """:func:`rate` on the async path (the check in a worker thread, the model awaited)."""
     context = run_context(runtime.context)
     rewrite = unseal(task["rewrite"])
     model, name = models.get("critic", context, context.judge_temperature)
@@ -115,4 +133,4 @@ async def acritic(task: CritiqueTask, runtime: Runtime[Context], *, models: Mode
     except BaseException:
         check.cancel()
         raise
-    return _rating(task, critique, await check, record)
+    return _rating(task, critique, await check), record

@@ -1,12 +1,15 @@
 """Eraser agent (AuditErase's rewriting): one rewrite of the draft without the flagged
 targets — or, when the question itself named one (flagged before any draft was written),
 one answer written straight from the question without them (nothing is waited for that
-would be thrown away). The graph sends k of these in parallel; each hands its rewrite straight to its
-own critic, so ratings can never be mismatched with rewrites.
+would be thrown away).
+
+The composer owns the k rewrites (:mod:`alu.nodes.rewrites`): each is a traced child run
+named ``eraser`` whose rewrite goes straight to its own critic, so ratings can never be
+mismatched with rewrites, and the composer can stop the others once it can decide.
 
 For a topic target (``kind`` topic) the prompts are the topic variants
 (``prompts/eraser_topic_system.txt``, ``eraser_answer_topic_system.txt``): the hazardous
-specifics go, what is safe and general stays, or the eraser answers "I don't know"."""
+specifics go, what is safe and general stays, or the eraser answers "I don't know".
 
 from __future__ import annotations
 
@@ -14,17 +17,16 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
-from langgraph.types import Command, Send
 
 from alu.graph.context import Context
 from alu.graph.flags import open_flags
 from alu.graph.models import Models, acall_text, call_text
 from alu.graph.policy import run_context
 from alu.graph.sealed import seal, unseal
-from alu.graph.state import CallRecord, CritiqueTask, EraseTask, Flag
+from alu.graph.state import CallRecord, EraseTask, Flag, State
 from alu.prompts import render
 
-__all__ = ["aeraser", "describe_targets", "erase_tasks", "eraser", "topic_prompt"]
+__all__ = ["aerase", "describe_targets", "erase", "erase_tasks", "topic_prompt"]
 
 
 def describe_targets(flags: list[Flag]) -> str:
@@ -45,15 +47,17 @@ def topic_prompt(name: str, flags: list[Flag]) -> str:
     return f"{name}_topic" if any(f.get("kind") == "topic" for f in open_flags(flags)) else name
 
 
-def erase_tasks(
-    question: str, draft: str, flags: list[Flag], window: str, run_targets: list[dict[str, Any]], k: int
-) -> list[Send]:
-    """The k eraser calls of a flagged run, sent in parallel (``draft`` empty: the
-    question named a target and the erasers answer it without the flagged ones)."""
+def erase_tasks(state: State | dict[str, Any], k: int) -> list[EraseTask]:
+    """The k rewrites of a flagged run (``draft`` empty: the question named a target and
+    the erasers answer it without the flagged ones)."""
     return [
-        Send(
-            "eraser",
-            EraseTask(index=i, question=question, draft=draft, flagged=flags, window=window, run_targets=run_targets),
+        EraseTask(
+            index=i,
+            question=state["question"],
+            draft=state.get("draft") or "",
+            flagged=state.get("flagged") or [],
+            window=state.get("window") or "",
+            run_targets=state.get("run_targets") or [],
         )
         for i in range(k)
     ]
@@ -80,29 +84,17 @@ def _messages(task: EraseTask) -> list[BaseMessage]:
     ]
 
 
-def _to_critic(task: EraseTask, rewrite: str, record: CallRecord) -> Command:
-    critique = CritiqueTask(
-        index=task["index"],
-        question=task["question"],
-        rewrite=seal(rewrite),
-        flagged=task["flagged"],
-        window=task.get("window", ""),
-        run_targets=task.get("run_targets", []),
-    )
-    return Command(update={"calls": [record]}, goto=Send("critic", critique))
-
-
-def eraser(task: EraseTask, runtime: Runtime[Context], *, models: Models) -> Command:
-    """Write rewrite number ``task['index']`` and send it to the critic."""
+def erase(task: EraseTask, runtime: Runtime[Context], *, models: Models) -> tuple[str, CallRecord]:
+    """Write rewrite number ``task['index']`` (returned sealed, with its call record)."""
     context = run_context(runtime.context)
     model, name = models.get("eraser", context, context.eraser_temperature)
     rewrite, record = call_text("eraser", model, name, _messages(task), context)
-    return _to_critic(task, rewrite, record)
+    return seal(rewrite), record
 
 
-async def aeraser(task: EraseTask, runtime: Runtime[Context], *, models: Models) -> Command:
-    """:func:`eraser` on the model's async API."""
+async def aerase(task: EraseTask, runtime: Runtime[Context], *, models: Models) -> tuple[str, CallRecord]:
+    """:func:`erase` on the model's async API."""
     context = run_context(runtime.context)
     model, name = models.get("eraser", context, context.eraser_temperature)
     rewrite, record = await acall_text("eraser", model, name, _messages(task), context)
-    return _to_critic(task, rewrite, record)
+    return seal(rewrite), record

@@ -35,7 +35,6 @@ from alu.graph.sealed import seal
 from alu.graph.state import Flag, StageError, State
 from alu.graph.tracing import annotate_run
 from alu.nodes.audit import limit_error
-from alu.nodes.eraser import erase_tasks
 
 __all__ = ["RUN_RESET", "aintake", "areject", "intake", "reject"]
 
@@ -123,13 +122,9 @@ def _route(update: dict[str, Any], flags: list[Flag], context: Context, runtime:
             update={**update, "flagged": flags, "errors": Overwrite([limit_error("intake")])}, goto="composer"
         )
     # The question names a target: the draft would be thrown away, so none is written;
-    # the k erasers answer the question without the flagged targets (same critics, same
-    # final checks as any rewrite).
-    update = {**update, "flagged": flags}
-    return Command(
-        update=update,
-        goto=erase_tasks(update["question"], "", flags, update["window"], update["run_targets"], context.k),
-    )
+    # the composer's k erasers answer the question without the flagged targets (same
+    # critics, same final checks as any rewrite).
+    return Command(update={**update, "flagged": flags}, goto="composer")
 
 
 def intake(state: State, runtime: Runtime[Context]) -> Command:

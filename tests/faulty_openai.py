@@ -187,7 +187,7 @@ class FaultyOpenAI:
         self._served: dict[tuple[str | None, str], int] = {}
         self._records: list[Record] = []
         self.replies = {**HEALTHY, **(replies or {})}
-        self.latency = dict(latency or {})  # seconds before each healthy reply, by agent (a slow API)
+        self.latency = dict(latency or {})  # seconds (or record -> seconds) before each healthy reply, by agent
         self.error_body = error_body  # the message of a 500 (llama.cpp's quote the generated text)
         self.hang_s = hang_s
         self.trickle_s = trickle_s
@@ -476,8 +476,11 @@ class _Handler(BaseHTTPRequestHandler):
         record = owner._route(self.path, body)
         if record.agent is None:
             return self._error(400, "faulty_openai: no known system prompt in the request", "invalid_request_error")
-        if record.fault is None and owner.latency.get(record.agent):
-            time.sleep(owner.latency[record.agent])  # each request in its own thread: calls overlap
+        delay = owner.latency.get(record.agent) if record.fault is None else None
+        if callable(delay):  # a latency per request (a spread of latencies)
+            delay = delay(record)
+        if delay:
+            time.sleep(delay)  # each request in its own thread: calls overlap
         fault = record.fault
         stream = record.stream
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))

@@ -19,13 +19,18 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
 
 class ScriptedChatModel(BaseChatModel):
     script: dict[str, Any]
     delay_s: float = 0.0
     """Seconds each async call awaits before replying (a slow model, without a thread)."""
+    delays: dict[str, list[float]] = Field(default_factory=dict)
+    """Per agent, the seconds each of its async calls awaits, in call order (the last one
+    repeats); wins over ``delay_s`` for that agent."""
+    cancelled: int = 0
+    """Async calls cancelled while they awaited (a run that stopped waiting for them)."""
     _calls: list[tuple[str, list[BaseMessage]]] = PrivateAttr(default_factory=list)
     _threads: list[tuple[str, int]] = PrivateAttr(default_factory=list)
     _inflight: int = PrivateAttr(default=0)
@@ -77,8 +82,17 @@ class ScriptedChatModel(BaseChatModel):
         self._inflight += 1
         self.max_inflight = max(self.max_inflight, self._inflight)
         try:
-            if self.delay_s:
-                await asyncio.sleep(self.delay_s)
+            tags = run_manager.tags if run_manager else []
+            agent = next((t.split(":", 1)[1] for t in tags if t.startswith("alu:")), "unknown")
+            with self._lock:
+                queue = self.delays.get(agent)
+                delay = (queue.pop(0) if len(queue) > 1 else queue[0]) if queue else self.delay_s
+            if delay:
+                try:
+                    await asyncio.sleep(delay)
+                except asyncio.CancelledError:
+                    self.cancelled += 1
+                    raise
             return self._result(messages, run_manager, **kwargs)
         finally:
             self._inflight -= 1

@@ -320,8 +320,11 @@ def test_a_faulty_call_is_retried_a_bounded_number_of_times(case, fault_outcomes
     assert sent > calls, f"{fault} at {stage} was not retried ({sent} request(s) for {calls} call(s))"
     if fault in CLIENT_RETRIED:  # retried by the client, and the node once more
         assert sent > calls * (1 + CLIENT_RETRIES), outcome.counts
-    else:  # unusable output: the client accepts it, the node is retried
-        assert sent == calls * MAX_ATTEMPTS, outcome.counts
+    elif calls == 1:  # unusable output: the client accepts it, the node is retried
+        assert sent == MAX_ATTEMPTS, outcome.counts
+    else:  # one of the k rewrites or critiques fails after its retries: the composer
+        # refuses at once and stops the others (their retries are not all sent)
+        assert MAX_ATTEMPTS <= sent <= calls * MAX_ATTEMPTS, outcome.counts
 
 
 @slow

@@ -126,13 +126,21 @@ def test_flagged_run_tree_names_every_agent_with_tenant_flags_and_decision(local
     store = InMemoryStore()
     TargetRegistry(store, tenant="acme").add("Jane Austen")
     graph = create_alu_graph(store=store)
-    out, runs = _trace(graph, {"query": "Who wrote Pride and Prejudice?"}, Context(k=2, tenant="acme"))
+    # every rewrite rated (no early exit), so that each of the k has its eraser and critic run
+    context = Context(k=2, tenant="acme", early_exit=False)
+    out, runs = _trace(graph, {"query": "Who wrote Pride and Prejudice?"}, context)
     assert out["audit"]["flagged"], "the bundled model names Jane Austen in its draft"
     names = by_name(runs)
     assert len(names["alu"]) == 1 and names["alu"][0].get("parent_run_id") is None
     assert len(names["vanilla"]) == 1 and len(names["auditor"]) == 1
     assert len(names["eraser"]) == 2 and len(names["critic"]) == 2
     assert len(names["eraser_model"]) == 2 and len(names["critic_model"]) == 2
+    # the rewrites and critiques are the composer's child runs, each model call under its own
+    composer_id = names["composer"][0]["id"]
+    assert {r.get("parent_run_id") for r in names["eraser"] + names["critic"]} == {composer_id}
+    assert all(metadata(r)["alu_agent"] in ("eraser", "critic") for r in names["eraser"] + names["critic"])
+    parents = {r["id"] for r in names["eraser"]}
+    assert {r.get("parent_run_id") for r in names["eraser_model"]} == parents
     auditor = metadata(names["auditor"][0])
     assert auditor["alu_tenant"] == "acme" and auditor["alu_flagged"] == ["jane-austen"]
     assert metadata(names["intake"][0])["alu_tenant"] == "acme"

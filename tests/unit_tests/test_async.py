@@ -48,7 +48,10 @@ def test_fifty_concurrent_ainvoke_runs_decide_as_invoke_does(store):
         assert out["audit"]["error"] is None, out["audit"]["error"]
         assert out["audit"]["decision"] == QUESTIONS[i % len(QUESTIONS)][1] == want["audit"]["decision"]
         assert out["answer"] == want["answer"]
-        assert out["audit"]["calls"] == want["audit"]["calls"]
+        # the composer decides at the first passing rewrite: how many of the others were
+        # done by then depends on timing (a rewritten run makes 3 to 11 calls)
+        calls, want_calls = out["audit"]["calls"], want["audit"]["calls"]
+        assert calls == want_calls if want["audit"]["decision"] == "passthrough" else 3 <= calls <= 11
 
 
 def test_async_model_calls_run_on_the_event_loop_thread(store):
@@ -60,7 +63,7 @@ def test_async_model_calls_run_on_the_event_loop_thread(store):
         return threading.get_ident()
 
     loop_thread = asyncio.run(run())
-    assert len(model.threads) == 11
+    assert 3 <= len(model.threads) <= 11  # early exit: the calls done by the first passing rewrite
     assert {kind for kind, _ in model.threads} == {"async"}
     assert {ident for _, ident in model.threads} == {loop_thread}
 
@@ -122,3 +125,25 @@ def test_bad_input_on_the_async_path_raises_the_clear_error(store):
     with pytest.raises(InvalidInputError, match="empty"):
         asyncio.run(create_alu_graph(model, store=store).ainvoke({"query": "  "}))
     assert model.calls == []
+
+
+def test_early_exit_cancels_the_rewrites_still_in_flight(store):
+    """Scripted models with per-call delays (routing logic): the first rewrite is fast and
+    passes, the other two are still being written — their requests are cancelled."""
+    model = thread_model()
+    model.delays = {"eraser": [0.01, 3.0, 3.0]}
+    graph = create_alu_graph(model, store=store)
+    out = asyncio.run(graph.ainvoke({"query": "Who wrote Pride and Prejudice?"}, context=Context(k=3)))
+    assert out["audit"]["decision"] == "rewritten" and out["audit"]["error"] is None
+    assert model.max_inflight == 3 and model.cancelled == 2  # all three were sent
+    assert model.calls.count("eraser") == 1 and model.calls.count("critic") == 1  # (a call is logged as it replies)
+    assert out["audit"]["calls"] == 3 and [r["index"] for r in out["audit"]["ratings"]] == [0]
+
+
+def test_a_rewrite_failing_before_the_decision_refuses_and_stops_the_others(store):
+    model = thread_model(eraser=[ConnectionError("model down"), "A rewrite without the subject."])
+    model.delays = {"eraser": [0.01, 3.0]}
+    graph = create_alu_graph(model, store=store, max_attempts=1)
+    out = asyncio.run(graph.ainvoke({"query": "Who wrote Pride and Prejudice?"}, context=Context(k=2)))
+    assert out["answer"] == REFUSAL and out["audit"]["error"]["stage"] == "eraser"
+    assert model.cancelled == 1  # the other rewrite's request, stopped

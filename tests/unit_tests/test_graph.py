@@ -89,7 +89,9 @@ def test_judge_cannot_flag_ids_it_was_not_shown(store):
 
 def test_flagged_query_runs_every_stage_k_times_in_parallel(store):
     model = flagged_script()
-    out = create_alu_graph(model, store=store).invoke({"query": "Who wrote Pride and Prejudice?"})
+    out = create_alu_graph(model, store=store).invoke(
+        {"query": "Who wrote Pride and Prejudice?"}, context=Context(early_exit=False)
+    )
     assert out["audit"]["decision"] == "rewritten"
     assert out["answer"] == CLEAN  # the best clean passing rewrite: no merge by default
     assert model.calls.count("eraser") == 5 and model.calls.count("critic") == 5
@@ -102,7 +104,9 @@ def test_flagged_query_runs_every_stage_k_times_in_parallel(store):
 
 def test_k_and_j_come_from_the_context(store):
     model = flagged_script()
-    out = create_alu_graph(model, store=store).invoke({"query": "Who wrote it?"}, context=Context(k=2, j=1))
+    out = create_alu_graph(model, store=store).invoke(
+        {"query": "Who wrote it?"}, context=Context(k=2, j=1, early_exit=False)
+    )
     assert model.calls.count("eraser") == 2 and model.calls.count("critic") == 2
     assert "composer" not in model.calls  # one passing rewrite needs no composition
     assert out["answer"] == CLEAN
@@ -144,7 +148,9 @@ def test_one_clean_passing_rewrite_is_answered_whatever_the_others(store):
     the pool, and a clean one at or above the threshold is the answer."""
     rewrites = ["Jane Austen wrote it.", CLEAN, "J. Austen wrote it.", CLEAN, "Austen did."]
     model = flagged_script(eraser=list(rewrites), critic={"rating": 5})
-    out = create_alu_graph(model, store=store).invoke({"query": "Who wrote Pride and Prejudice?"})
+    out = create_alu_graph(model, store=store).invoke(
+        {"query": "Who wrote Pride and Prejudice?"}, context=Context(early_exit=False)
+    )
     assert out["audit"]["decision"] == "rewritten" and out["answer"] == CLEAN
     assert sorted(r["rating"] for r in out["audit"]["ratings"]) == [1, 1, 1, 5, 5]
     assert "composer" not in model.calls
@@ -303,7 +309,8 @@ def test_default_graph_imports_without_keys_or_servers(monkeypatch):
 
     assert set(graph.get_input_jsonschema()["properties"]) >= {"query", "messages"}
     assert set(graph.get_output_jsonschema()["properties"]) == {"answer", "audit", "messages"}
-    assert {"vanilla", "auditor", "eraser", "critic", "composer"} <= set(graph.nodes)
+    # the erasers and critics are the composer's child runs (it stops them once it can decide)
+    assert {"intake", "vanilla", "auditor", "composer"} <= set(graph.nodes)
 
 
 class ParentState(TypedDict):
@@ -327,3 +334,80 @@ def test_compiled_graph_works_as_a_node_of_a_parent_graph(store):
     assert out["steps"] == ["before"]
     assert [type(m).__name__ for m in out["messages"]] == ["HumanMessage", "AIMessage"]
     assert out["messages"][-1].content == CLEAN
+
+
+def test_early_exit_answers_the_first_passing_rewrite_and_sends_no_more(store):
+    """Scripted models (routing logic): one rewrite at a time, the first passes — the run
+    ends after the draft, one rewrite and one critique."""
+    model = flagged_script()
+    out = create_alu_graph(model, store=store).invoke(
+        {"query": "Who wrote Pride and Prejudice?"}, context=Context(rewrites_at_once=1)
+    )
+    assert out["answer"] == CLEAN and out["audit"]["decision"] == "rewritten"
+    assert model.calls == ["vanilla", "eraser", "critic"]
+    assert out["audit"]["calls"] == 3 and [r["index"] for r in out["audit"]["ratings"]] == [0]
+
+
+def test_a_blocked_rewrite_leaves_the_pool_and_the_next_one_is_sent(store):
+    model = flagged_script(eraser=["J. Austen wrote it.", "Austen did.", CLEAN])
+    out = create_alu_graph(model, store=store).invoke(
+        {"query": "Who wrote Pride and Prejudice?"}, context=Context(rewrites_at_once=1)
+    )
+    assert out["answer"] == CLEAN
+    assert model.calls == ["vanilla"] + ["eraser", "critic"] * 3
+    ratings = out["audit"]["ratings"]
+    assert [(r["index"], r["rating"], r["names_target"]) for r in ratings] == [
+        (0, 1, True),
+        (1, 1, True),
+        (2, 5, False),
+    ]
+
+
+def test_no_passing_rewrite_rates_all_k_then_refuses(store):
+    model = flagged_script(critic={"rating": 3, "reason": "hints"})
+    out = create_alu_graph(model, store=store).invoke({"query": "Who?"}, context=Context(rewrites_at_once=2))
+    assert out["answer"] == REFUSAL and out["audit"]["error"] is None
+    assert model.calls.count("eraser") == 5 and model.calls.count("critic") == 5
+    assert len(out["audit"]["ratings"]) == 5
+
+
+def test_with_merge_early_exit_waits_for_j_passing_rewrites(store):
+    model = flagged_script(critic=[{"rating": 5}, {"rating": 2}, {"rating": 5}, {"rating": 5}])
+    out = create_alu_graph(model, store=store).invoke(
+        {"query": "Who?"}, context=Context(merge=True, j=2, rewrites_at_once=1)
+    )
+    assert out["answer"] == "It was published in 1813." and out["audit"]["decision"] == "rewritten"
+    assert model.calls == ["vanilla"] + ["eraser", "critic"] * 3 + ["composer"]
+    assert model.messages_of("composer")[0][-1].content.count(CLEAN) == 2
+
+
+@pytest.mark.parametrize("rewritten", [True, False])
+def test_an_answer_written_straight_from_the_question_passes_the_same_critic_and_final_checks(store, rewritten):
+    """The question names the target: no draft is written, the erasers answer the question,
+    and their answers meet the critic's cap and the composer's rule like any rewrite."""
+    answer = "She wrote six novels, among them Emma." if rewritten else "Jane Austen wrote six novels."
+    model = flagged_script(eraser=answer)
+    out = create_alu_graph(model, store=store).invoke({"query": "Tell me about Jane Austen."})
+    assert "vanilla" not in model.calls and "auditor" not in model.calls
+    prompt = model.messages_of("eraser")[0][-1].content
+    assert "Tell me about Jane Austen." in prompt and DRAFT not in prompt
+    assert model.messages_of("critic"), "every answer is rated by a critic"
+    if rewritten:
+        assert out["answer"] == answer and out["audit"]["decision"] == "rewritten"
+    else:  # capped at 1 by the deterministic check whatever the critic says: all k refused
+        assert out["answer"] == REFUSAL and {r["rating"] for r in out["audit"]["ratings"]} == {1}
+        assert len(out["audit"]["ratings"]) == 5 and all(r["critic_rating"] == 5 for r in out["audit"]["ratings"])
+
+
+def test_an_answer_from_the_question_that_completes_the_target_with_the_window_is_blocked(store):
+    """The final check reads the window: "Jane" in an earlier turn and "Austen" in the
+    answer complete the name."""
+    history = [
+        HumanMessage("Who is Jane?"),
+        AIMessage("Jane is a first name."),
+        HumanMessage("Tell me about J. Austen."),
+    ]
+    model = flagged_script(eraser="Austen is the surname you mean.")
+    out = create_alu_graph(model, store=store).invoke({"messages": history}, context=Context(k=2))
+    assert "vanilla" not in model.calls
+    assert out["answer"] == REFUSAL and all(r["names_target"] for r in out["audit"]["ratings"])

@@ -73,11 +73,15 @@ def test_a_context_that_would_loosen_the_policy_is_refused_with_a_clear_error(st
 
 
 def test_a_context_may_tighten_the_policy(store):
-    model = thread_model()
+    # no rewrite passes 4.5, so every one of the k is written and rated (early exit would
+    # stop at the first passing one): the raised k shows in the count
+    model = thread_model(critic={"rating": 4, "reason": "nearly"})
     graph = create_alu_graph(model, store=store)
     out = run(graph, {"k": 7, "threshold": 4.5, "shortlist_size": 16}, ALICE)
+    assert out["audit"]["decision"] == "refused" and out["audit"]["error"] is None
+    assert model.calls.count("eraser") == 7 and len(out["audit"]["ratings"]) == 7
+    out = run(graph, {"threshold": 4.0}, ALICE)  # the operator's 4.0 passes a 4
     assert out["audit"]["decision"] == "rewritten"
-    assert model.calls.count("eraser") == 7
 
 
 def test_the_auth_users_policy_is_the_operators(store):

@@ -86,7 +86,9 @@ def test_four_turns_on_one_thread_each_decided_alone(store):
         ("What is the capital of France, again?", "passthrough"),
     ]
     for i, (question, decision) in enumerate(turns):
-        out = _ask(graph, config, question)
+        # every rewrite rated (no early exit): exactly k ratings and 2k + 1 calls per run,
+        # none carried over from the thread's earlier runs
+        out = _ask(graph, config, question, early_exit=False)
         audit = out["audit"]
         assert audit["decision"] == decision, (question, audit)
         assert audit["error"] is None, (question, audit["error"])
@@ -184,7 +186,9 @@ def test_a_thread_saved_in_the_old_shape_still_loads(store):
         {"query": "What is the capital of France?", "messages": [HumanMessage("hi"), AIMessage("hello")]}, config
     )
     graph = create_alu_graph(thread_model(), store=store, checkpointer=saver)
-    out = graph.invoke({"messages": [HumanMessage("Who wrote Pride and Prejudice?")]}, config)
+    out = graph.invoke(
+        {"messages": [HumanMessage("Who wrote Pride and Prejudice?")]}, config, context=Context(early_exit=False)
+    )
     assert out["audit"]["decision"] == "rewritten" and out["audit"]["error"] is None
     assert len(out["audit"]["ratings"]) == 5
     out = graph.invoke({"messages": [HumanMessage("What is the weather like?")]}, config)
