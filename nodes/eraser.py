@@ -10,6 +10,7 @@ mismatched with rewrites, and the composer can stop the others once it can decid
 For a topic target (``kind`` topic) the prompts are the topic variants
 (``prompts/eraser_topic_system.txt``, ``eraser_answer_topic_system.txt``): the hazardous
 specifics go, what is safe and general stays, or the eraser answers "I don't know".
+"""
 
 from __future__ import annotations
 
