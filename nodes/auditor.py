@@ -32,7 +32,7 @@ from alu.graph.models import Models, acall_structured, call_structured
 from alu.graph.policy import run_context
 from alu.graph.sealed import unseal
 from alu.graph.semantic import SemanticStage
-from alu.graph.state import CallRecord, State, run_error
+from alu.graph.state import CallRecord, State
 from alu.graph.tracing import annotate_run
 from alu.nodes.audit import finish, limit_error
 from alu.prompts import render
