@@ -497,3 +497,28 @@ def test_a_foreign_item_among_the_change_records_makes_readers_rebuild_not_fail(
     registry.add("Mark Twain")
     assert direct_ids("Mark Twain and Jane Austen", store) == {"mark-twain", "jane-austen"}
     assert _prune_ops(store, "default", force=True) == []
+
+
+@pytest.mark.slow
+def test_bench_goals_measures_the_three_goals_in_one_run() -> None:
+    """On a part of the committed suite (its first cases of three obfuscations, all its
+    controls) and a small registry: every figure present, each goal judged against it."""
+    pytest.importorskip("faker")
+    from alu.bench.goals import GOALS, bench_goals, format_goals
+    from alu.evaluation.adversarial import load_suite
+
+    suite = load_suite()
+    keep = {"plain", "HTML table cells", "script: arabic"}
+    part = {
+        **suite,
+        "cases": [c for c in suite["cases"] if c["obfuscation"] in keep][:12],
+        "controls": suite["controls"][:20],
+    }
+    result = bench_goals(targets=60, queries=12, repeat=1, data_dir=None, suite=part)
+    figures = result["figures"]
+    assert figures["suite_cases"] == len(part["cases"]) and figures["controls"] == 20
+    assert 0 <= figures["suite_blocked"] <= 1 and 0 <= figures["controls_touched"] <= 1
+    assert result["met"]["suite_blocked"] == (figures["suite_blocked"] >= GOALS["suite_blocked"])
+    assert result["met"]["p95_ms"] == (figures["p95_ms"] <= 20)
+    text = format_goals(result)
+    assert "adversarial suite" in text and "false direct" in text and "p95" in text
