@@ -53,6 +53,7 @@ def bench_goals(
         "p50_ms": row["p50_ms"],
         "mention_recall": row["mention_recall"],
         "judge_call_rate": row["judge_call_rate"],
+        "judge_call_rate_unrelated": row["judge_call_rate_unrelated"],
         "targets": targets,
         "queries": row["queries"],
         "query_source": row["query_source"],
@@ -91,7 +92,8 @@ def format_goals(result: dict[str, Any]) -> str:
         f"stage p95 at {f['targets']:,} targets, every reading on: {f['p95_ms']:.2f} ms (p50 {f['p50_ms']:.2f})"
         f" (goal ≤ 20 ms: {mark('p95_ms')})",
         f"beside them, same texts: shortlist recall {100 * f['mention_recall']:.1f}%, judge called on"
-        f" {100 * f['judge_call_rate']:.1f}% of queries ({f['queries']} queries, {f['query_source']})",
+        f" {100 * f['judge_call_rate']:.1f}% of queries and on {100 * f['judge_call_rate_unrelated']:.1f}% of"
+        f" those that name no target ({f['queries']} queries, {f['query_source']})",
     ]
     missed = {k: v for k, v in result["by_obfuscation"].items() if v["blocked"] < v["n"]}
     if missed:

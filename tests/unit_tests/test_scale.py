@@ -428,6 +428,7 @@ def test_bench_targets_rows_have_the_documented_keys() -> None:
         assert row["build_s"] >= 0 and row["rss_mb"] > 0
         assert 0 <= row["prompt_tokens_alu"] <= row["prompt_tokens_alu_max"]
         assert 0 <= row["judge_call_rate"] <= 1 and 0 <= row["mention_recall"] <= 1
+        assert 0 <= row["judge_call_rate_unrelated"] <= 1
     # the paper's approach pays for every name; ours is bounded by the shortlist size
     assert rows[1]["prompt_tokens_linear"] - rows[0]["prompt_tokens_linear"] >= 3 * 160
     assert max(r["prompt_tokens_alu_max"] for r in rows) < 3000
