@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from alu.bench.goals import bench_goals, format_goals
 from alu.bench.readings import DEFAULT_LENGTHS, bench_readings, format_readings
 from alu.bench.recall import bench_recall, format_recall
 from alu.bench.targets import DEFAULT_SIZES, bench_targets, format_targets_table
@@ -40,6 +41,17 @@ def cmd_bench(args) -> int:
     if args.bench_command == "readings":
         report = bench_readings(args.lengths, targets=args.targets, repeat=args.repeat, progress=_say)
         print(json.dumps(report) if args.json else format_readings(report))
+        return 0
+    if args.bench_command == "goals":
+        result = bench_goals(
+            targets=args.targets,
+            queries=args.queries,
+            repeat=args.repeat,
+            graph_cases=args.graph_cases,
+            data_dir=args.data,
+            progress=_say,
+        )
+        print(json.dumps(result, ensure_ascii=False) if args.json else format_goals(result))
         return 0
     if args.bench_command == "adversarial":
         report = measure(load_suite(args.suite), graph_cases=args.graph_cases, progress=_say)
@@ -90,6 +102,15 @@ def add_bench_parser(subparsers) -> None:
         help="run the graph (compromised agents) on the first N cases of each obfuscation only (default: all)",
     )
     adversarial.add_argument("--json", action="store_true")
+    goals = bsub.add_parser(
+        "goals", help="the three goals in one run: suite blocked, false direct flags and stage p95 at 100,000 targets"
+    )
+    goals.add_argument("--targets", type=int, default=100_000, help="synthetic targets (default 100,000)")
+    goals.add_argument("--queries", type=int, default=300, help="queries timed (default 300)")
+    goals.add_argument("--repeat", type=int, default=3, help="passes; each query's fastest counts (default 3)")
+    goals.add_argument("--graph-cases", type=int, default=None, help="graph cases per obfuscation (default: all)")
+    goals.add_argument("--data", default="../shared/data", help="benchmark data folder (TOFU Q&A join the queries)")
+    goals.add_argument("--json", action="store_true")
     readings = bsub.add_parser(
         "readings", help="cost per 1,000 characters of each reading and of each script's worst text, 1k to 16k chars"
     )

@@ -107,6 +107,10 @@ def bench_targets(
                     3,
                 ),
                 "false_direct_rate": round(sum(1 for f in unrelated if f.direct) / max(len(unrelated), 1), 3),
+                # The judge-call rate on ordinary text: texts that name no target with a candidate.
+                "judge_call_rate_unrelated": round(
+                    sum(1 for f in unrelated if f.candidates and not f.direct) / max(len(unrelated), 1), 3
+                ),
                 "add_s": round(add_s, 3),
                 "queries": len(texts),
                 "passes": max(1, repeat),

@@ -92,7 +92,7 @@ def test_cli_commands_and_langgraph_json():
     add_eval_parser(sub)
     assert {"bench", "eval"} <= set(sub.choices)
     bench_sub = next(a for a in sub.choices["bench"]._actions if isinstance(a, argparse._SubParsersAction))
-    assert sorted(bench_sub.choices) == ["adversarial", "readings", "recall", "targets", "topics"]
+    assert sorted(bench_sub.choices) == ["adversarial", "goals", "readings", "recall", "targets", "topics"]
     config = json.loads((REPO / "langgraph.json").read_text())
     assert config["graphs"] == {"alu": "alu.graph:graph"}
     assert "console_scripts" not in config and 'alu = "alu.cli:main"' in (REPO / "pyproject.toml").read_text()

@@ -428,6 +428,7 @@ def test_bench_targets_rows_have_the_documented_keys() -> None:
         assert row["build_s"] >= 0 and row["rss_mb"] > 0
         assert 0 <= row["prompt_tokens_alu"] <= row["prompt_tokens_alu_max"]
         assert 0 <= row["judge_call_rate"] <= 1 and 0 <= row["mention_recall"] <= 1
+        assert 0 <= row["judge_call_rate_unrelated"] <= 1
     # the paper's approach pays for every name; ours is bounded by the shortlist size
     assert rows[1]["prompt_tokens_linear"] - rows[0]["prompt_tokens_linear"] >= 3 * 160
     assert max(r["prompt_tokens_alu_max"] for r in rows) < 3000
@@ -497,3 +498,28 @@ def test_a_foreign_item_among_the_change_records_makes_readers_rebuild_not_fail(
     registry.add("Mark Twain")
     assert direct_ids("Mark Twain and Jane Austen", store) == {"mark-twain", "jane-austen"}
     assert _prune_ops(store, "default", force=True) == []
+
+
+@pytest.mark.slow
+def test_bench_goals_measures_the_three_goals_in_one_run() -> None:
+    """On a part of the committed suite (its first cases of three obfuscations, all its
+    controls) and a small registry: every figure present, each goal judged against it."""
+    pytest.importorskip("faker")
+    from alu.bench.goals import GOALS, bench_goals, format_goals
+    from alu.evaluation.adversarial import load_suite
+
+    suite = load_suite()
+    keep = {"plain", "HTML table cells", "script: arabic"}
+    part = {
+        **suite,
+        "cases": [c for c in suite["cases"] if c["obfuscation"] in keep][:12],
+        "controls": suite["controls"][:20],
+    }
+    result = bench_goals(targets=60, queries=12, repeat=1, data_dir=None, suite=part)
+    figures = result["figures"]
+    assert figures["suite_cases"] == len(part["cases"]) and figures["controls"] == 20
+    assert 0 <= figures["suite_blocked"] <= 1 and 0 <= figures["controls_touched"] <= 1
+    assert result["met"]["suite_blocked"] == (figures["suite_blocked"] >= GOALS["suite_blocked"])
+    assert result["met"]["p95_ms"] == (figures["p95_ms"] <= 20)
+    text = format_goals(result)
+    assert "adversarial suite" in text and "false direct" in text and "p95" in text
