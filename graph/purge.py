@@ -120,12 +120,25 @@ class Redactor:
                 opened = unseal(text)
             except SealError:
                 return _UNREADABLE
-            redacted = self._text(opened)
+            redacted = self._sealed_json(opened)
+            if redacted is None:
+                redacted = self._text(opened)
             return text if redacted == opened else seal(redacted)
         if not self.names(text):
             return text
         out = self._pattern.sub(MARK, text) if self._pattern is not None else text
         return MARK if any(m.direct for m in self._index.find(out, use_case=False)) else out
+
+    def _sealed_json(self, opened: str) -> str | None:
+        """A sealed flag is JSON: redacted field by field, so it still opens (None: not JSON)."""
+        if not opened.startswith(("{", "[")):
+            return None
+        try:
+            parsed = json.loads(opened)
+        except ValueError:
+            return None
+        new = self.value(parsed)
+        return opened if new is parsed else json.dumps(new)
 
     def value(self, obj: Any) -> Any:
         """``obj`` with every string in it redacted (the same object when nothing changed)."""
