@@ -59,6 +59,7 @@ from alu.registry.versions import new_version, version_ops
 __all__ = ["MARK", "PurgeReport", "Redactor", "purge_target"]
 
 MARK = "[redacted]"
+_UNREADABLE = "\x00unreadable"  # memo marker: a sealed value this process cannot open
 
 
 @dataclass
@@ -88,6 +89,7 @@ class Redactor:
         parts = [r"\s+".join(re.escape(w) for w in n.split()) for n in names]
         self._pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
         self._index = TargetIndex([target])
+        self._memo: dict[str, str] = {}
         self.strings = 0
         self.sealed_unreadable = 0
 
@@ -97,19 +99,46 @@ class Redactor:
         return any(m.direct for m in self._index.find(text, use_case=False))
 
     def text(self, text: str) -> str:
+        """``text`` redacted (memoized: every checkpoint of a thread repeats its history,
+        so most strings are seen many times)."""
+        done = self._memo.get(text)
+        if done is None:
+            done = self._memo[text] = self._text(text)
+            if len(self._memo) > 200_000:
+                self._memo.clear()
+        if done is _UNREADABLE:
+            self.sealed_unreadable += 1
+            return text
+        if done == text:
+            return text  # the caller's own object: "unchanged" is tested by identity
+        self.strings += 1
+        return done
+
+    def _text(self, text: str) -> str:
         if text.startswith(PREFIX):
             try:
                 opened = unseal(text)
             except SealError:
-                self.sealed_unreadable += 1
-                return text
-            redacted = self.text(opened)
+                return _UNREADABLE
+            redacted = self._sealed_json(opened)
+            if redacted is None:
+                redacted = self._text(opened)
             return text if redacted == opened else seal(redacted)
         if not self.names(text):
             return text
-        self.strings += 1
         out = self._pattern.sub(MARK, text) if self._pattern is not None else text
         return MARK if any(m.direct for m in self._index.find(out, use_case=False)) else out
+
+    def _sealed_json(self, opened: str) -> str | None:
+        """A sealed flag is JSON: redacted field by field, so it still opens (None: not JSON)."""
+        if not opened.startswith(("{", "[")):
+            return None
+        try:
+            parsed = json.loads(opened)
+        except ValueError:
+            return None
+        new = self.value(parsed)
+        return opened if new is parsed else json.dumps(new)
 
     def value(self, obj: Any) -> Any:
         """``obj`` with every string in it redacted (the same object when nothing changed)."""

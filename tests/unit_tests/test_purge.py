@@ -92,6 +92,10 @@ def test_sqlite_checkpoints_dry_run_then_purge_then_nothing_left(tmp_path):
             assert len(values["messages"]) == len(states[t]["messages"])
             texts = [m.content for m in values["messages"]]
             assert "Who wrote Pride and Prejudice?" in texts and f"Tell me about {MARK} please." in texts
+            from alu.graph.flags import open_flags
+
+            flags = open_flags(values["flagged"])  # sealed JSON: redacted field by field, still opens
+            assert flags and all(f["name"] == MARK and f["id"] == MARK for f in flags)
         graph.invoke({"messages": [HumanMessage("What is the capital of France?")]},
                      {"configurable": {"thread_id": threads[0]}})  # fmt: skip
         again = purge_target("Jane Austen", store=store, checkpointer=saver, dry_run=True)
