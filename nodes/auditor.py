@@ -38,7 +38,7 @@ from alu.graph.tracing import annotate_run
 from alu.nodes.audit import finish, limit_error
 from alu.nodes.eraser import erase_tasks
 from alu.prompts import render
-from alu.registry import Shortlist, cache_stats
+from alu.registry import Shortlist, cache_stats, raw_check_age
 
 __all__ = ["AuditVerdict", "aauditor", "auditor", "judge_prompts", "route_after_audit"]
 
@@ -119,7 +119,8 @@ def _detect(state: State, runtime: Runtime[Context], context: Context, semantic:
     if metrics.enabled():
         metrics.record_stage("detect", time.perf_counter() - started)
         if runtime.store is not None:
-            metrics.record_registry(runtime.store, context.tenant, cache_stats(runtime.store, context.tenant))
+            store, tenant = runtime.store, context.tenant
+            metrics.record_registry(store, tenant, cache_stats(store, tenant), raw_check_age(store, tenant))
     return Found(found, draft, flags, candidates)
 
 

@@ -54,7 +54,7 @@ from alu.registry.items import (
     meta_namespace,
     namespace,
 )
-from alu.registry.shortlist import Shortlist, cache_stats, clear_memos, shortlist
+from alu.registry.shortlist import Shortlist, cache_stats, clear_memos, raw_check_age, shortlist
 from alu.registry.store import Enricher, TargetRegistry, use_enricher
 from alu.registry.versions import CHANGE_RETENTION_S, MAX_CHANGE_IDS, bump_version
 
@@ -73,6 +73,7 @@ __all__ = [
     "load_targets",
     "meta_namespace",
     "namespace",
+    "raw_check_age",
     "shortlist",
     "use_enricher",
 ]
