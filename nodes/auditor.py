@@ -204,13 +204,14 @@ async def aauditor(state: State, runtime: Runtime[Context], *, models: Models, s
     found = await asyncio.to_thread(_detect, state, runtime, context, semantic)
     request = _judge_request(state, found, context)
     if request is None:
-        return _admitted(_result(state, found, context, None, {}, []), runtime, context)
+        return await asyncio.to_thread(_admitted, _result(state, found, context, None, {}, []), runtime, context)
     candidates, messages = request
     model, name = models.get("auditor", context, context.judge_temperature)
     verdict, record = await acall_structured(
         "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
     )
-    return _admitted(_result(state, found, context, verdict, candidates, [record]), runtime, context)
+    result = _result(state, found, context, verdict, candidates, [record])
+    return await asyncio.to_thread(_admitted, result, runtime, context)  # the cap may read the store
 
 
 def route_after_audit(state: State, runtime: Runtime[Context]) -> list[Send] | str:
