@@ -166,9 +166,9 @@ def record_stage(stage: str, seconds: float) -> None:
         inst["stage"].record(seconds, {"stage": stage})
 
 
-def record_registry(store: BaseStore | None, tenant: str, stats: dict[str, int]) -> None:
-    """The tenant index's rebuilds since the last look, and its raw-write lag (from
-    :func:`alu.registry.cache_stats`)."""
+def record_registry(store: BaseStore | None, tenant: str, stats: dict[str, int], lag_s: float | None = None) -> None:
+    """The tenant index's rebuilds since the last look (``stats``: from
+    :func:`alu.registry.cache_stats`) and its raw-write lag (:func:`alu.registry.raw_check_age`)."""
     inst = _get()
     if inst is None or store is None:
         return
@@ -178,6 +178,5 @@ def record_registry(store: BaseStore | None, tenant: str, stats: dict[str, int])
         seen[tenant] = stats.get("rebuilds", 0)
     if delta > 0:
         inst["rebuilds"].add(delta, {"tenant": tenant})
-    age = stats.get("raw_check_age_ms", -1)
-    if age >= 0:
-        inst["lag"].record(age / 1000, {"tenant": tenant})
+    if lag_s is not None:
+        inst["lag"].record(lag_s, {"tenant": tenant})

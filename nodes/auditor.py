@@ -36,7 +36,7 @@ from alu.graph.state import CallRecord, State
 from alu.graph.tracing import annotate_run
 from alu.nodes.audit import finish, limit_error
 from alu.prompts import render
-from alu.registry import Shortlist, cache_stats
+from alu.registry import Shortlist, cache_stats, raw_check_age
 
 __all__ = ["AuditVerdict", "aauditor", "auditor", "judge_prompts", "route_after_audit"]
 
@@ -117,7 +117,8 @@ def _detect(state: State, runtime: Runtime[Context], context: Context, semantic:
     if metrics.enabled():
         metrics.record_stage("detect", time.perf_counter() - started)
         if runtime.store is not None:
-            metrics.record_registry(runtime.store, context.tenant, cache_stats(runtime.store, context.tenant))
+            store, tenant = runtime.store, context.tenant
+            metrics.record_registry(store, tenant, cache_stats(store, tenant), raw_check_age(store, tenant))
     return Found(found, draft, flags, candidates)
 
 
@@ -204,13 +205,14 @@ async def aauditor(state: State, runtime: Runtime[Context], *, models: Models, s
     found = await asyncio.to_thread(_detect, state, runtime, context, semantic)
     request = _judge_request(state, found, context)
     if request is None:
-        return _admitted(_result(state, found, context, None, {}, []), runtime, context)
+        return await asyncio.to_thread(_admitted, _result(state, found, context, None, {}, []), runtime, context)
     candidates, messages = request
     model, name = models.get("auditor", context, context.judge_temperature)
     verdict, record = await acall_structured(
         "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
     )
-    return _admitted(_result(state, found, context, verdict, candidates, [record]), runtime, context)
+    result = _result(state, found, context, verdict, candidates, [record])
+    return await asyncio.to_thread(_admitted, result, runtime, context)  # the cap may read the store
 
 
 def route_after_audit(state: State) -> str:

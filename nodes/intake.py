@@ -114,10 +114,10 @@ def _screen(update: dict[str, Any], runtime: Runtime[Context], context: Context)
     return [make_flag(found.targets[m.target_id], m.span, "match") for m in found.direct]
 
 
-def _route(update: dict[str, Any], flags: list[Flag], context: Context, runtime: Runtime[Context]) -> Command:
+def _route(update: dict[str, Any], flags: list[Flag], context: Context, admitted: bool) -> Command:
     if not flags:
         return Command(update=update, goto="vanilla")
-    if not admit_flagged(runtime.store, context):  # past the tenant's cap: refused, no rewrite written
+    if not admitted:  # past the tenant's cap on flagged runs: refused, no rewrite written
         return Command(
             update={**update, "flagged": flags, "errors": Overwrite([limit_error("intake")])}, goto="composer"
         )
@@ -133,7 +133,8 @@ def intake(state: State, runtime: Runtime[Context]) -> Command:
     finished, update, context = _start(state, runtime)
     if finished is not None or context is None:
         return finished or Command(goto="reject")
-    return _route(update, _screen(update, runtime, context), context, runtime)
+    flags = _screen(update, runtime, context)
+    return _route(update, flags, context, not flags or admit_flagged(runtime.store, context))
 
 
 async def aintake(state: State, runtime: Runtime[Context]) -> Command:
@@ -142,7 +143,8 @@ async def aintake(state: State, runtime: Runtime[Context]) -> Command:
     if finished is not None or context is None:
         return finished or Command(goto="reject")
     flags = await asyncio.to_thread(_screen, update, runtime, context)
-    return _route(update, flags, context, runtime)
+    admitted = not flags or await asyncio.to_thread(admit_flagged, runtime.store, context)  # may read the store
+    return _route(update, flags, context, admitted)
 
 
 _ERRORS = {cls.__name__: cls for cls in _CALLER_ERRORS}

@@ -372,7 +372,7 @@ class UnlearningMiddleware(AgentMiddleware[UnlearningState, Any, Any]):
     def wrap_model_call(
         self, request: ModelRequest, handler: Callable[[ModelRequest], ModelResponse]
     ) -> ModelResponse | AIMessage | ExtendedModelResponse:
-        with held_stream():
+        with held_stream(self.policy().trace_texts == "redacted"):
             response = handler(request)
         reviewed, records = self._run(self._review_model(request, response), request.runtime)
         return _with_records(reviewed, records)
@@ -380,7 +380,7 @@ class UnlearningMiddleware(AgentMiddleware[UnlearningState, Any, Any]):
     async def awrap_model_call(
         self, request: ModelRequest, handler: Callable[[ModelRequest], Awaitable[ModelResponse]]
     ) -> ModelResponse | AIMessage | ExtendedModelResponse:
-        with held_stream():
+        with held_stream(self.policy().trace_texts == "redacted"):
             response = await handler(request)
         reviewed, records = await self._arun(self._review_model(request, response), request.runtime)
         return _with_records(reviewed, records)

@@ -54,12 +54,14 @@ class GuardResult:
 
 
 @contextmanager
-def held_stream() -> Iterator[None]:
+def held_stream(redact: bool = False) -> Iterator[None]:
     """Run the block with the current callbacks minus the streaming handlers: a model
     called inside streams no token (and emits no model event) to any stream mode, and is
-    not switched to its streaming API; LangGraph emits its message when the node ends."""
+    not switched to its streaming API; LangGraph emits its message when the node ends.
+    ``redact`` (``Context.trace_texts="redacted"``): minus the tracers too, so the app
+    model's un-audited draft reaches no trace."""
     config = ensure_config()
-    token = var_child_runnable_config.set({**config, "callbacks": internal_callbacks()})
+    token = var_child_runnable_config.set({**config, "callbacks": internal_callbacks(redact)})
     try:
         yield
     finally:
@@ -88,8 +90,11 @@ class GuardGraphs:
         return entry[1]
 
 
-def _config() -> RunnableConfig:
-    return {"callbacks": internal_callbacks(), "run_name": "alu_guard", "tags": ["nostream"]}
+def _config(context: Context) -> RunnableConfig:
+    # redacted traces: the guard's input is the app model's un-audited answer, so its run
+    # reaches no tracer at all (the audit record and the metrics still count it)
+    redact = context.trace_texts == "redacted"
+    return {"callbacks": internal_callbacks(redact), "run_name": "alu_guard", "tags": ["nostream"]}
 
 
 def _result(out: Mapping[str, Any], started: float) -> GuardResult:
@@ -114,7 +119,7 @@ def _refused(context: Context, error: BaseException, started: float) -> GuardRes
 def run_guard(graph: GuardGraph, payload: InputState, context: Context) -> GuardResult:
     """The guard graph's verdict on ``payload`` (see :func:`guard_input`), detached."""
     started = time.perf_counter()
-    config = _config()
+    config = _config(context)
 
     def call() -> Any:
         return graph.invoke(payload, config, context=context)
@@ -129,7 +134,7 @@ def run_guard(graph: GuardGraph, payload: InputState, context: Context) -> Guard
 async def arun_guard(graph: GuardGraph, payload: InputState, context: Context) -> GuardResult:
     """:func:`run_guard` on the async path (a task in an empty context)."""
     started = time.perf_counter()
-    config = _config()
+    config = _config(context)
 
     async def call() -> Any:
         return await graph.ainvoke(payload, config, context=context)

@@ -144,11 +144,18 @@ class _IndexCache:
                 "incremental": entry.incremental,
                 "raw_seen": entry.raw_seen,  # every change of the index moves one of these
                 "targets": len(entry.index) if entry.index is not None else 0,
-                # how long ago raw writes were last looked for (-1: never, or not supported)
-                "raw_check_age_ms": -1
-                if entry.raw_unsupported or entry.checked_at == float("-inf")
-                else int((time.monotonic() - entry.checked_at) * 1000),
             }
+
+    def raw_check_age(self, store: BaseStore, tenant: str) -> float | None:
+        """Seconds since the tenant's index last looked for raw store writes (None: never,
+        or a store that cannot say): how far behind such writes the index may be."""
+        entry = self._entry(store, tenant, create=False)
+        if entry is None:
+            return None
+        with entry.lock:
+            if entry.raw_unsupported or entry.checked_at == float("-inf"):
+                return None
+            return time.monotonic() - entry.checked_at
 
 
 def _sync(entry: _Entry, store: BaseStore, tenant: str) -> None:

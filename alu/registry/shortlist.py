@@ -16,7 +16,7 @@ from alu.registry.cache import INDEX_CACHE
 from alu.registry.items import namespace
 from alu.text import forget_folded_texts
 
-__all__ = ["Shortlist", "cache_stats", "clear_memos", "shortlist"]
+__all__ = ["Shortlist", "cache_stats", "clear_memos", "raw_check_age", "shortlist"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,12 @@ def clear_memos(store: BaseStore, tenant: str) -> None:
         with entry.lock:
             if entry.index is not None:
                 entry.index.clear_memos()
+
+
+def raw_check_age(store: BaseStore, tenant: str) -> float | None:
+    """Seconds since the tenant's cached index last looked for raw store writes (None:
+    never, or the store cannot say); registry writes have no such lag."""
+    return INDEX_CACHE.raw_check_age(store, tenant)
 
 
 def cache_stats(store: BaseStore, tenant: str) -> dict[str, int]:

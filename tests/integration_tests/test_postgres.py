@@ -420,3 +420,52 @@ def test_migrate_an_old_shaped_postgresql_store_twice(postgres, tenant):
         assert {m.target_id for m in shortlist("Mark Twain wrote it", store=store, tenant=tenant).direct} == {
             "mark-twain"
         }
+
+
+# -- the cap on flagged runs, shared through PostgreSQL --------------------------------
+
+_FLAGGED_RUNS = textwrap.dedent(
+    """
+    import json, sys
+    from scripted_model import scripted
+    from alu import Context, create_alu_graph
+    from alu.registry.backends import open_store
+
+    url, tenant, scope, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    model = scripted(vanilla="Jane Austen wrote it.", auditor={"referenced": []}, eraser="A novel of 1813.",
+                     critic={"rating": 5, "reason": "clean"})
+    context = Context(tenant=tenant, k=1, flagged_per_minute=2, flagged_limit_scope=scope)
+    with open_store(url) as store:
+        graph = create_alu_graph(model, store=store)
+        out = [graph.invoke({"query": "Who wrote Pride and Prejudice?"}, context=context)["audit"]
+               for _ in range(runs)]
+    print(json.dumps([[a["decision"], (a["error"] or {}).get("type")] for a in out]))
+    """
+)
+
+
+def _flagged_runs(postgres, tenant: str, scope: str, runs: int) -> list[list]:
+    """Run ``runs`` flagged questions in a new process (a scripted model: routing only)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _FLAGGED_RUNS, postgres.url, tenant, scope, str(runs)],
+        env=_env(), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_the_flagged_cap_is_shared_by_processes_on_one_store_and_not_in_process_scope(postgres, tenant):
+    with open_store(postgres.url) as store:
+        TargetRegistry(store, tenant=tenant).add("Jane Austen")
+    assert _flagged_runs(postgres, tenant, "store", 2) == [["rewritten", None], ["rewritten", None]]
+    # another process, the same minute: the store's count holds (a minute boundary between the
+    # two processes would reset it; the second process then starts a new minute)
+    second = _flagged_runs(postgres, tenant, "store", 1)
+    assert second in ([["refused", "FlaggedWorkLimitError"]], [["rewritten", None]])
+    if second == [["rewritten", None]]:  # crossed a minute: the new minute's count is shared too
+        assert _flagged_runs(postgres, tenant, "store", 2)[-1] == ["refused", "FlaggedWorkLimitError"]
+    # the process scope counts in each process: a fresh process gets the whole cap again
+    assert _flagged_runs(postgres, tenant, "process", 3) == [
+        ["rewritten", None], ["rewritten", None], ["refused", "FlaggedWorkLimitError"]
+    ]  # fmt: skip

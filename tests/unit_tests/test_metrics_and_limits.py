@@ -195,3 +195,35 @@ def test_a_server_caller_cannot_lift_the_cap():
         tighten(Context(flagged_per_minute=5), {"flagged_per_minute": 0})
     with pytest.raises(InvalidContextError, match="flagged_limit_scope"):
         tighten(Context(flagged_limit_scope="store"), {"flagged_limit_scope": "process"})
+
+
+def test_raw_write_lag_is_recorded_on_stores_that_can_say(reader, tmp_path):
+    from langgraph.store.sqlite import SqliteStore
+
+    from alu.registry import raw_check_age
+
+    with SqliteStore.from_conn_string(str(tmp_path / "t.sqlite")) as sqlite:
+        sqlite.setup()
+        TargetRegistry(sqlite).add("Jane Austen")
+        create_alu_graph(script(), store=sqlite).invoke({"query": "Who wrote it?"}, context=Context(k=1))
+        assert raw_check_age(sqlite, "default") is not None
+    assert total(points(reader), "alu.registry.version_lag", tenant="default") >= 1
+
+
+def test_the_cap_holds_on_the_async_path(store):
+    """Scripted model on ``ainvoke`` (what LangGraph server runs): the same refusal."""
+    import asyncio
+
+    limits.reset_usage()
+    ctx = Context(k=1, flagged_per_minute=1, flagged_limit_scope="store")
+
+    async def two():
+        graph = create_alu_graph(script(), store=store)
+        first = await graph.ainvoke({"query": "Who wrote Pride and Prejudice?"}, context=ctx)
+        second = await graph.ainvoke({"query": "Who wrote it?"}, context=ctx)
+        return first["audit"], second["audit"]
+
+    first, second = asyncio.run(two())
+    assert first["decision"] == "rewritten"
+    assert second["decision"] == "refused" and second["error"]["type"] == "FlaggedWorkLimitError"
+    limits.reset_usage()

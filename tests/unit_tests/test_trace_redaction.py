@@ -109,3 +109,23 @@ def test_redacted_traces_hold_no_judge_evidence():
         assert out["audit"]["flagged"][0]["source"] == "judge"
         dump = tracer.dump()
         assert (EVIDENCE in dump) is visible and (REASON in dump) is visible
+
+
+def test_middleware_keeps_the_app_models_draft_out_of_traces_when_redacted():
+    """``UnlearningMiddleware`` on a ``create_agent`` agent (scripted app and ALU models):
+    with ``trace_texts="redacted"`` the app model's un-audited draft reaches no tracer."""
+    from langchain.agents import create_agent
+    from scripted_agent_model import app_model
+
+    from alu import UnlearningMiddleware
+
+    for trace_texts, visible in (("full", True), ("redacted", False)):
+        store = InMemoryStore()
+        TargetRegistry(store).add("Jane Austen")
+        alu = scripted(auditor={"referenced": []}, eraser=KEPT, critic={"rating": 5, "reason": REASON}, composer=KEPT)
+        guard = UnlearningMiddleware(models=alu, context=Context(k=1, trace_texts=trace_texts))
+        agent = create_agent(app_model(DRAFT), [], middleware=[guard], store=store)
+        tracer = Collecting()
+        out = agent.invoke({"messages": [("user", "Who wrote Pride and Prejudice?")]}, config={"callbacks": [tracer]})
+        assert out["messages"][-1].text == KEPT
+        assert ("DRAFT-TEXT" in tracer.dump()) is visible
