@@ -179,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verdict-s", type=float, default=0.25)
     parser.add_argument("--bundled", action="store_true", help="also the bundled local model")
     parser.add_argument("--bundled-only", action="store_true", help="only the bundled local model")
+    parser.add_argument("--bundled-max-tokens", type=int, default=96, help="reply cap on the bundled model")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -229,9 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         local.start()
         try:
             os.environ.update(local.environment())
-            context = Context(model=os.environ["ALU_MODEL"], k=args.k)
+            context = Context(model=os.environ["ALU_MODEL"], k=args.k, max_tokens=args.bundled_max_tokens)
             report["bundled"] = measure(context, 1, CASES, cold=True)
-            setup["bundled_rewrites_at_once"] = context.rewrites_at_once
+            setup["bundled"] = {"rewrites_at_once": context.rewrites_at_once, "max_tokens": context.max_tokens}
         finally:
             local.stop()
     if args.json:
