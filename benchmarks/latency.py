@@ -22,7 +22,8 @@ beside it the time to first token: the graph streamed with ``stream_mode="messag
 (chat input: the audited answer is the first message a caller sees) over a plain call
 streamed from the same API. Calls and tokens are the audit record's (calls that finished);
 ``requests`` counts what the API received, calls stopped by early exit included.
-``--bundled``: the same cases on the bundled local model (one request at a time: its
+The async path (``ainvoke``, as LangGraph server runs it: stopped calls are cancelled)
+is measured for the two flagged cases. ``--bundled``: the same cases on the bundled local model (one request at a time: its
 ratios count every call; ``ALU_REWRITES_AT_ONCE=1`` as the bundled server sets it).
 
     .venv/bin/python benchmarks/latency.py [--k 5] [--repeat 3] [--json] [--bundled]
@@ -31,6 +32,7 @@ ratios count every call; ``ALU_REWRITES_AT_ONCE=1`` as the bundled server sets i
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import json
 import os
@@ -92,7 +94,12 @@ def _first_token(graph, question: str, context: Context) -> float:
 
 
 def measure(
-    context: Context, repeat: int, cases: dict[str, tuple[str, str, dict[str, Any]]], requests=None, cold: bool = False
+    context: Context,
+    repeat: int,
+    cases: dict[str, tuple[str, str, dict[str, Any]]],
+    requests=None,
+    cold: bool = False,
+    use_async: bool = False,
 ) -> dict:
     store = InMemoryStore()
     TargetRegistry(store).add("Jane Austen")
@@ -103,6 +110,9 @@ def measure(
         graph.invoke({"query": CASES["draft names a target"][0]}, context=context)
         rows["(cold first run)"] = {"seconds": round(time.perf_counter() - started, 3)}
     graph.invoke({"query": "warm-up"}, context=context)
+    loop = asyncio.new_event_loop() if use_async else None
+    if loop is not None:  # the async clients made on this loop
+        loop.run_until_complete(graph.ainvoke({"query": CASES["draft names a target"][0]}, context=context))
     plain = statistics.median(_plain_call(context) for _ in range(repeat))
     plain_ttft = statistics.median(_plain_first_token(context) for _ in range(repeat))
     latencies: dict[str, list[float]] = {}
@@ -112,7 +122,10 @@ def measure(
         for _ in range(repeat):
             before = requests() if requests else 0
             started = time.perf_counter()
-            out = graph.invoke({"query": question}, context=run_context)
+            if loop is not None:  # LangGraph server's path (one long-lived loop): stopped calls cancelled
+                out = loop.run_until_complete(graph.ainvoke({"query": question}, context=run_context))
+            else:
+                out = graph.invoke({"query": question}, context=run_context)
             times.append(time.perf_counter() - started)
             if requests:
                 time.sleep(0.3 * context.k)  # let stopped calls reach the server's count
@@ -166,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verdict-s", type=float, default=0.25)
     parser.add_argument("--bundled", action="store_true", help="also the bundled local model")
     parser.add_argument("--bundled-only", action="store_true", help="only the bundled local model")
+    parser.add_argument("--bundled-max-tokens", type=int, default=96, help="reply cap on the bundled model")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -205,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
             spread = itertools.cycle(SPREAD)
             server.latency["eraser"] = lambda _record: next(spread) * args.text_s
             report["simulated, rewrites spread"] = measure(context, args.repeat, SPREAD_CASES, requests)
+            server.latency["eraser"] = args.text_s
+            report["simulated, async path (ainvoke)"] = measure(
+                context, args.repeat, {c: CASES[c] for c in list(CASES)[2:4]}, requests, use_async=True
+            )
     if args.bundled or args.bundled_only:
         from alu.local_model import LocalModelServer
 
@@ -212,9 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         local.start()
         try:
             os.environ.update(local.environment())
-            context = Context(model=os.environ["ALU_MODEL"], k=args.k)
+            context = Context(model=os.environ["ALU_MODEL"], k=args.k, max_tokens=args.bundled_max_tokens)
             report["bundled"] = measure(context, 1, CASES, cold=True)
-            setup["bundled_rewrites_at_once"] = context.rewrites_at_once
+            setup["bundled"] = {"rewrites_at_once": context.rewrites_at_once, "max_tokens": context.max_tokens}
         finally:
             local.stop()
     if args.json:

@@ -205,7 +205,7 @@ class State(InputState, OutputState, total=False):
 
 
 class EraseTask(TypedDict):
-    """Payload of one eraser call (sent with ``Send``)."""
+    """Input of one eraser run (a child run of the composer: :mod:`alu.nodes.rewrites`)."""
 
     index: int
     question: str
@@ -216,7 +216,7 @@ class EraseTask(TypedDict):
 
 
 class CritiqueTask(TypedDict):
-    """Payload of one critic call (sent by the eraser that wrote the rewrite)."""
+    """Input of one critic run (after the eraser run that wrote the rewrite)."""
 
     index: int
     question: str
