@@ -2,7 +2,9 @@
 
 Lives here: :class:`TargetIndex` (:mod:`~alu.detection.index`) and one module per
 concern it answers: :mod:`~alu.detection.names` (names, aliases, keyword phrases,
-initials, a name word alone), :mod:`~alu.detection.typos`, :mod:`~alu.detection.hidden`
+initials, a name word alone), :mod:`~alu.detection.forms` (partial forms that are direct
+mentions: reversed order, a title with the surname, a middle initial),
+:mod:`~alu.detection.typos` (ambiguity-aware near misses), :mod:`~alu.detection.hidden`
 (names hidden by obfuscation), :mod:`~alu.detection.sounds` (names in other scripts, by
 sound), :mod:`~alu.detection.profile` (BM25 profile cues); the keys they share
 (:mod:`~alu.detection.keys`, :mod:`~alu.detection.postings`,
