@@ -7,6 +7,7 @@ import string
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from alu.detection.keys import CALENDAR_WORDS, distinctive
 from alu.matching import TargetIndex, normalize, strict_mentions
 from alu.targets import Target
 
@@ -117,7 +118,14 @@ FORMS = {
     "yaml fields": lambda first, last, rng: f"\nfirst: {first}\nlast: {last}\n",
     "html cells": lambda first, last, rng: f"<tr><td>{first}</td><td>{last}</td></tr>",
 }
-name_word = st.text(alphabet=string.ascii_lowercase, min_size=5, max_size=9).map(str.capitalize)
+# A surname that is an everyday word ("Mr. Tuesday", "Mr. Under") is a judge candidate, not
+# a direct mention, by design: Hypothesis draws words from the code's own constants too, so
+# such surnames are left out here (their rule has its own tests in test_name_forms.py).
+name_word = (
+    st.text(alphabet=string.ascii_lowercase, min_size=5, max_size=9)
+    .filter(lambda w: distinctive(w) and w not in CALENDAR_WORDS)
+    .map(str.capitalize)
+)
 
 
 @SETTINGS
