@@ -24,7 +24,10 @@ AuditView = Literal["caller", "operator"]
 
 def make_flag(target: Target, evidence: str, source: FlagSource) -> Flag:
     """A sealed flag with a fresh random reference (unlinkable across runs)."""
-    opened = {"id": target.id, "name": target.name, "aliases": list(target.aliases), "evidence": evidence}
+    opened = {"id": target.id, "name": target.name, "aliases": list(target.aliases), "evidence": evidence,
+              "kind": target.kind}  # fmt: skip
+    if target.kind == "topic" and target.description:
+        opened["description"] = target.description[:600]
     return Flag(ref=secrets.token_hex(6), source=source, target=seal(json.dumps(opened)))
 
 
@@ -33,16 +36,19 @@ def open_flags(flags: Iterable[Flag]) -> list[FlaggedTarget]:
     opened: list[FlaggedTarget] = []
     for flag in flags:
         value = json.loads(unseal(flag["target"]))
-        opened.append(
-            FlaggedTarget(
-                ref=flag["ref"],
-                source=flag["source"],
-                id=value["id"],
-                name=value["name"],
-                aliases=list(value.get("aliases") or []),
-                evidence=value.get("evidence", ""),
-            )
+        item = FlaggedTarget(
+            ref=flag["ref"],
+            source=flag["source"],
+            id=value["id"],
+            name=value["name"],
+            aliases=list(value.get("aliases") or []),
+            evidence=value.get("evidence", ""),
         )
+        if value.get("kind"):
+            item["kind"] = value["kind"]
+        if value.get("description"):
+            item["description"] = value["description"]
+        opened.append(item)
     return opened
 
 

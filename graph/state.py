@@ -11,7 +11,7 @@ schema, so it is never returned or streamed to the caller.
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
@@ -64,6 +64,10 @@ class FlaggedTarget(TypedDict):
     name: str
     aliases: list[str]
     evidence: str
+    kind: NotRequired[str]
+    """The target's kind (``topic`` picks the agents' topic prompts); absent in old flags."""
+    description: NotRequired[str]
+    """A topic's description, for its eraser and critic (what counts as hazardous)."""
 
 
 class FlagSummary(TypedDict, total=False):

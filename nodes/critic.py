@@ -3,7 +3,11 @@
 The model's rating is capped by the deterministic check (:func:`alu.graph.conversation.names_a_target`):
 a rewrite that still names a flagged target (name, alias, typo of either, or surname), or
 that — read with the thread's window and the question — names or completes any registered
-target, is rated 1 whatever the model, or an injection inside the rewrite, says.
+target, is rated 1 whatever the model, or an injection inside the rewrite, says. With
+``Context.semantic``, so is a rewrite that still scores as a target by meaning (above the
+flag band): the deterministic last line for topics, also run by the composer on a merged
+answer. For a topic the critic's prompt asks for residual hazardous detail
+(``prompts/critic_topic_system.txt``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from alu.graph.policy import run_context
 from alu.graph.sealed import seal, unseal
 from alu.graph.semantic import SemanticStage
 from alu.graph.state import CallRecord, CritiqueTask, Flag, Rating
-from alu.nodes.eraser import describe_targets
+from alu.nodes.eraser import describe_targets, topic_prompt
 from alu.prompts import render
 
 __all__ = ["Critique", "acritic", "critic", "final_check", "flagged_targets"]
@@ -68,7 +72,7 @@ def final_check(
 
 def _messages(task: CritiqueTask, rewrite: str) -> list[BaseMessage]:
     return [
-        SystemMessage(render("critic_system")),
+        SystemMessage(render(topic_prompt("critic", task["flagged"]) + "_system")),
         HumanMessage(
             render("critic_user", targets=describe_targets(task["flagged"]), question=task["question"], rewrite=rewrite)
         ),

@@ -16,6 +16,11 @@ outright, with no judge:
 - an alias that is one word of the name alone (a bare surname), or that already names
   another registered target, is dropped (it would flag the wrong target or merge two);
 - lists and strings are bounded; empty, duplicate and stopword-only entries are dropped.
+
+For a topic (``kind`` topic) the same one call (``prompts/enrich_topic_system.txt``,
+:class:`TopicEnrichment`) also proposes sub-topics (stored as keywords, checked as
+keywords) and example questions (stored as the topic's ``examples``: the texts the
+semantic stage learns its profile from).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from alu.graph.state import CallRecord
 from alu.prompts import render
 from alu.text import STOPWORDS, normalize, tokens
 
-__all__ = ["Enrichment", "EnrichmentError", "enrich_target", "merge_proposal", "propose"]
+__all__ = ["Enrichment", "EnrichmentError", "TopicEnrichment", "enrich_target", "merge_proposal", "propose"]
 
 MAX_PROPOSED_ALIASES = 10
 MAX_PROPOSED_KEYWORDS = 20
@@ -93,6 +98,52 @@ class Enrichment(BaseModel):
         return _bounded(value, MAX_PROPOSED_KEYWORDS)
 
 
+MAX_PROPOSED_SUBTOPICS = 12
+MAX_PROPOSED_EXAMPLES = 12
+MAX_EXAMPLE_CHARS = 300
+
+
+def _bounded_long(value: Any, limit: int) -> list[str]:
+    """:func:`_bounded` for example questions (sentences, up to 300 characters)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("expected a list of strings")
+    out: list[str] = []
+    for item in value:
+        if isinstance(item, str):
+            item = " ".join(item.split())
+            if item and len(item) <= MAX_EXAMPLE_CHARS and item not in out:
+                out.append(item)
+    return out[:limit]
+
+
+class TopicEnrichment(Enrichment):
+    """For a topic: also its sub-topics and questions a user might ask about it (the
+    semantic stage learns the topic's profile from those examples)."""
+
+    subtopics: Annotated[
+        list[str],
+        Field(max_length=MAX_PROPOSED_SUBTOPICS, description="narrower topics within it, a few words each"),
+    ] = Field(default_factory=list)
+    example_questions: Annotated[
+        list[str],
+        Field(max_length=MAX_PROPOSED_EXAMPLES, description="questions a user might ask that are about this topic"),
+    ] = Field(default_factory=list)
+
+    @field_validator("subtopics", mode="before")
+    @classmethod
+    def _clean_subtopics(cls, value: Any) -> list[str]:
+        return _bounded(value, MAX_PROPOSED_SUBTOPICS)
+
+    @field_validator("example_questions", mode="before")
+    @classmethod
+    def _clean_examples(cls, value: Any) -> list[str]:
+        return _bounded_long(value, MAX_PROPOSED_EXAMPLES)
+
+
 def _resolve(model: Any, context: Any):
     context = context if context is not None else Context()
     chat, name = Models(model).get("auditor", context, context.judge_temperature)
@@ -107,8 +158,9 @@ def propose(target: Target, *, model: Any = None, context: Any = None) -> tuple[
     Raises :class:`EnrichmentError` when the call fails.
     """
     chat, name, context = _resolve(model, context)
+    topic = target.kind == "topic"
     messages = [
-        SystemMessage(render("enrich_system")),
+        SystemMessage(render("enrich_topic_system" if topic else "enrich_system")),
         HumanMessage(
             render(
                 "enrich_user",
@@ -121,7 +173,8 @@ def propose(target: Target, *, model: Any = None, context: Any = None) -> tuple[
         ),
     ]
     try:
-        return call_structured("enrich", chat, name, messages, Enrichment, context.structured_output_method)
+        schema = TopicEnrichment if topic else Enrichment
+        return call_structured("enrich", chat, name, messages, schema, context.structured_output_method)
     except Exception as exc:  # network, provider and output errors alike: say which target
         raise EnrichmentError(f"enrichment of {target.name!r} failed: {type(exc).__name__}: {exc}") from exc
 
@@ -151,7 +204,8 @@ def merge_proposal(target: Target, proposal: Enrichment, *, taken: Callable[[str
         else:
             keywords.append(alias)
         known.add(folded)
-    for keyword in proposal.keywords:
+    subtopics = list(getattr(proposal, "subtopics", []) or [])
+    for keyword in [*proposal.keywords, *subtopics]:  # a topic's sub-topics are keywords too
         folded = normalize(keyword)
         if not folded or folded in known or not meaningful(keyword):
             continue
@@ -167,7 +221,23 @@ def merge_proposal(target: Target, proposal: Enrichment, *, taken: Callable[[str
         keywords=(*target.keywords, *keywords),
         id=target.id,
         created_at=target.created_at,
+        examples=_merged_examples(target, proposal),
     )
+
+
+def _merged_examples(target: Target, proposal: Enrichment) -> tuple[str, ...]:
+    """A topic's examples with the proposed questions added (new ones with at least two
+    content words: they are the texts the semantic stage learns the topic from)."""
+    proposed = list(getattr(proposal, "example_questions", []) or [])
+    if target.kind != "topic" or not proposed:
+        return target.examples
+    known = {normalize(e) for e in target.examples}
+    added = [q for q in proposed if normalize(q) and normalize(q) not in known and meaningful_text(q)]
+    return (*target.examples, *added)
+
+
+def meaningful_text(text: str) -> bool:
+    return sum(1 for w in tokens(text) if w not in STOPWORDS) >= 2
 
 
 def enrich_target(

@@ -2,7 +2,11 @@
 targets — or, when the question itself named one (flagged before any draft was written),
 one answer written straight from the question without them (nothing is waited for that
 would be thrown away). The graph sends k of these in parallel; each hands its rewrite straight to its
-own critic, so ratings can never be mismatched with rewrites."""
+own critic, so ratings can never be mismatched with rewrites.
+
+For a topic target (``kind`` topic) the prompts are the topic variants
+(``prompts/eraser_topic_system.txt``, ``eraser_answer_topic_system.txt``): the hazardous
+specifics go, what is safe and general stays, or the eraser answers "I don't know"."""
 
 from __future__ import annotations
 
@@ -20,15 +24,25 @@ from alu.graph.sealed import seal, unseal
 from alu.graph.state import CallRecord, CritiqueTask, EraseTask, Flag
 from alu.prompts import render
 
-__all__ = ["aeraser", "describe_targets", "erase_tasks", "eraser"]
+__all__ = ["aeraser", "describe_targets", "erase_tasks", "eraser", "topic_prompt"]
 
 
 def describe_targets(flags: list[Flag]) -> str:
-    """The flagged targets as the eraser and critic see them (and nothing else)."""
-    flagged = open_flags(flags)
-    return "\n".join(
-        f"- {f['name']}" + (f" (also: {', '.join(f['aliases'][:5])})" if f.get("aliases") else "") for f in flagged
-    )
+    """The flagged targets as the eraser and critic see them (and nothing else): a topic
+    with its description, which says what counts as hazardous."""
+    lines = []
+    for f in open_flags(flags):
+        line = f"- {f['name']}" + (f" (also: {', '.join(f['aliases'][:5])})" if f.get("aliases") else "")
+        if f.get("kind") == "topic":
+            line += " [topic" + (f": {f['description']}" if f.get("description") else "") + "]"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def topic_prompt(name: str, flags: list[Flag]) -> str:
+    """``name``'s topic variant when a flagged target is a topic (its specifics go, what
+    is safe and general stays), else ``name``."""
+    return f"{name}_topic" if any(f.get("kind") == "topic" for f in open_flags(flags)) else name
 
 
 def erase_tasks(
@@ -48,13 +62,13 @@ def erase_tasks(
 def _messages(task: EraseTask) -> list[BaseMessage]:
     if not task["draft"]:  # the question itself named a target: answer it without them
         return [
-            SystemMessage(render("eraser_answer_system")),
+            SystemMessage(render(topic_prompt("eraser_answer", task["flagged"]) + "_system")),
             HumanMessage(
                 render("eraser_answer_user", targets=describe_targets(task["flagged"]), question=task["question"])
             ),
         ]
     return [
-        SystemMessage(render("eraser_system")),
+        SystemMessage(render(topic_prompt("eraser", task["flagged"]) + "_system")),
         HumanMessage(
             render(
                 "eraser_user",

@@ -168,6 +168,7 @@ def run(
     scale: bool = True,
     curve: bool = False,
     cache_path: Path | None = None,
+    anns: Sequence[str] = ("ivf",),
     log=lambda *_: None,
 ) -> dict:
     from alu.semantic.cache import MemoryVectorCache, SqliteVectorCache
@@ -247,7 +248,11 @@ def run(
         out["curve"] = calibration_curve(index, zs, tested, vec_of, chunker_q)
     out["cost"] = {"embed": embed_cost(emb, tested)}
     if scale:
-        out["cost"]["targets"] = scale_cost(index, emb, tested, vec_of, chunker_d, examples=examples, log=log)
+        for n, kind in enumerate(anns):
+            figures = scale_cost(index, emb, tested, vec_of, chunker_d, examples=examples, ann=kind, log=log)
+            out["cost"].setdefault("targets_by_ann", {})[kind] = figures
+            if n == 0:
+                out["cost"]["targets"] = figures
     out["thresholds"] = {
         m: {k: {"candidate": b.candidate, "flag": b.flag} for k, b in getattr(th, m).items()}
         for m in ("similarity", "classifier")
@@ -304,7 +309,10 @@ def embed_cost(emb, tested, n: int = 60) -> dict:
         times.append(time.perf_counter() - t0)
         toks.append(sum(emb.count_tokens(c) for _, c in chunks))
     per100 = [t / max(1, k) * 100 for t, k in zip(times, toks)]
+    load = os.getloadavg()
     return {
+        "ms_per_100_tokens_p95": _pct(per100, 95),
+        "load_average_1_5_15": [round(x, 2) for x in load],
         "queries": len(picks),
         "p50_ms": _pct(times, 50),
         "p95_ms": _pct(times, 95),
@@ -342,8 +350,21 @@ def synthetic_targets(n: int, real: Sequence[Target], dims: int, seed: int = 0):
 
 
 def scale_cost(
-    index, emb, tested, vec_of, chunker, *, examples=None, sizes=(100, 100_000), queries: int = 200, log=lambda *_: None
+    index,
+    emb,
+    tested,
+    vec_of,
+    chunker,
+    *,
+    examples=None,
+    sizes=(100, 100_000),
+    queries: int = 200,
+    ann: str = "ivf",
+    log=lambda *_: None,
 ) -> dict:
+    """p50/p95 of the target-dependent part at each size. ``ann``: ``ivf`` (the default
+    index: exact up to 20,000 rows, then the inverted file) or ``hnsw`` (the graph index
+    at every size)."""
     from alu.semantic.cache import MemoryVectorCache, text_key
     from alu.semantic.index import DEFAULT_THRESHOLDS, SemanticIndex
     from alu.semantic.profiles import profile_texts
@@ -374,7 +395,10 @@ def scale_cost(
         cache.put_many(index.model_key, dict(zip(map(text_key, index._keep_texts or []), index.keep_vectors())))
         for ex in (examples or {}).values():
             cache.put_many(index.model_key, dict(zip(map(text_key, ex), index._vectors(ex)[0])))
-        big = SemanticIndex(emb, cache=cache, keep_texts=index._keep_texts)
+        if ann == "hnsw":  # the graph index from the first row
+            big = SemanticIndex(emb, cache=cache, keep_texts=index._keep_texts, ann="hnsw", ann_min_rows=0)
+        else:
+            big = SemanticIndex(emb, cache=cache, keep_texts=index._keep_texts)
         big._key = index.model_key
         t0 = time.perf_counter()
         big.sync(targets, version=n, examples=examples)
@@ -391,7 +415,7 @@ def scale_cost(
         out[str(n)] = {
             "targets": len(big),
             "rows": int(sum(p.n_rows for p in big._parts)),
-            "ann": [p.ann is not None for p in big._parts],
+            "ann": [type(p.ann).__name__ if p.ann is not None else "exact" for p in big._parts],
             "p50_ms": _pct(times, 50),
             "p95_ms": _pct(times, 95),
             "sync_s_from_cache": round(sync_s, 2),
@@ -399,7 +423,7 @@ def scale_cost(
             "vectors_mb": round(mb, 1),
             "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
-        log(f"  {n} targets: {out[str(n)]}")
+        log(f"  {ann} {n} targets: {out[str(n)]}")
         del big, cache, fill
     return out
 
@@ -423,6 +447,11 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-scale", action="store_true", help="skip the 100/100,000-target timing")
     p.add_argument("--curve", action="store_true", help="add the calibration curve")
     p.add_argument("--cache", type=Path, default=None, help="SQLite vector cache file (re-runs embed nothing new)")
+    p.add_argument(
+        "--ann",
+        default="ivf",
+        help="index(es) of the scale run, comma-separated: ivf (default), hnsw (graph, every size)",
+    )
 
 
 def _run_args(args) -> int:
@@ -434,6 +463,7 @@ def _run_args(args) -> int:
         scale=not args.no_scale,
         curve=args.curve,
         cache_path=args.cache,
+        anns=[a.strip() for a in args.ann.split(",") if a.strip()],
         log=log,
     )
     if args.json:
@@ -453,12 +483,15 @@ def _run_args(args) -> int:
             print(f"  {k:28} {v['n']:5} {v['flagged']:8.1%} {v['reached_judge']:10.1%}")
     e = out["cost"]["embed"]
     print(
-        f"\nembedding question+draft: p50 {e['p50_ms']} ms, p95 {e['p95_ms']} ms ({e['ms_per_100_tokens_p50']} ms/100 tokens)"
+        f"\nembedding question+draft: p50 {e['p50_ms']} ms, p95 {e['p95_ms']} ms ({e['ms_per_100_tokens_p50']} ms/100"
+        f" tokens p50, {e['ms_per_100_tokens_p95']} p95; load average {e['load_average_1_5_15']})"
     )
-    for n, v in out["cost"].get("targets", {}).items():
-        print(
-            f"target-dependent part at {n} targets: p50 {v['p50_ms']} ms, p95 {v['p95_ms']} ms, vectors {v['vectors_mb']} MB"
-        )
+    for kind, sizes in out["cost"].get("targets_by_ann", {}).items():
+        for n, v in sizes.items():
+            print(
+                f"target-dependent part ({kind}) at {n} targets: p50 {v['p50_ms']} ms, p95 {v['p95_ms']} ms,"
+                f" vectors {v['vectors_mb']} MB, peak RSS {v['max_rss_mb']} MB"
+            )
     return 0
 
 

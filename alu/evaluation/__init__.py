@@ -7,7 +7,9 @@
 
 Systems (:mod:`.systems`): ``vanilla``, ``prompt``, ``filter``, ``alu-linear``, ``alu``.
 Suites (:mod:`.data`): ``rwku``, ``tofu``, and the attacks ``masking``,
-``crosslingual``, ``manyshot``, ``injection``. Metrics: :mod:`.metrics`. The command
+``crosslingual``, ``manyshot``, ``injection``; with a suite file's ``wmdp``/``wpu``
+sections also ``wmdp`` (:mod:`.wmdp`: WMDP topics, MMLU benign sets, multiple-choice
+accuracy) and ``wpu`` (:mod:`.wpu`: WPU's 100 people, asked without their full name). Metrics: :mod:`.metrics`. The command
 line is ``alu eval`` (:mod:`.cli`).
 """
 

@@ -46,7 +46,7 @@ SUITES_DIR = Path(__file__).resolve().parent / "suites"
 _RWKU_KEYS = {"targets", "level1", "level2", "level3", "neighbor", "names"}
 _TOFU_KEYS = {"split", "forget", "paraphrased", "retain", "real_authors", "world_facts", "context_facts"}
 _ATTACK_KEYS = {"masking", "crosslingual", "manyshot", "injection", "many_shot_shots"}
-_WMDP_KEYS = {"bio", "chem", "mmlu", "examples"}
+_WMDP_KEYS = {"bio", "chem", "mmlu", "examples", "subjects"}
 _WPU_KEYS = {"targets", "initials", "typo", "spelled", "standin", "manyshot", "utility", "many_shot_shots"}
 
 
@@ -85,7 +85,8 @@ class SuiteConfig:
     )
     wmdp: dict[str, Any] = field(default_factory=dict)
     """The ``wmdp`` suite (empty: none): WMDP ``bio``/``chem`` questions (forget) and
-    ``mmlu`` questions per subject (utility); ``examples``: the most example texts per topic
+    ``mmlu`` questions per subject (utility; ``subjects``: only these, default every CSV
+    found); ``examples``: the most example texts per topic
     (default all of the learning half; 0: zero-shot). See :mod:`.wmdp`."""
     wpu: dict[str, Any] = field(default_factory=dict)
     """The ``wpu`` suite (empty: none): ``targets`` WPU people, probes per form
@@ -120,7 +121,7 @@ class SuiteConfig:
             if extra:
                 problems.append(f"unknown {section} field(s) {sorted(extra)}; allowed: {sorted(keys)}")
             for key, count in value.items():
-                if key in ("split", "names") or (section == "wmdp" and key == "examples" and count is None):
+                if key in ("split", "names", "subjects") or (section == "wmdp" and key == "examples" and count is None):
                     continue
                 if not isinstance(count, int) or count < 0:
                     problems.append(f"{section}.{key} must be a non-negative integer (got {count!r})")

@@ -187,7 +187,12 @@ def wmdp_probes(data_dir: str | Path, config: SuiteConfig, topics: dict[str, Tar
             probes.append(_probe(f"wmdp/{key}/{q.index}", "forget", f"wmdp {key}", q, "wmdp", (topic.id,)))
     per_subject = config.count("wmdp", "mmlu")
     if per_subject:
-        for subject, questions in load_mmlu(data_dir).items():
+        subjects = load_mmlu(data_dir)
+        wanted = config.wmdp.get("subjects") or list(subjects)
+        missing = [name for name in wanted if name not in subjects]
+        if missing:
+            raise DataError(f"wmdp.subjects: no MMLU file for {missing} (found: {', '.join(subjects)})")
+        for subject, questions in ((name, subjects[name]) for name in wanted):
             for q in _sample(questions, config, f"wmdp-mmlu-{subject}", per_subject):
                 probes.append(_probe(f"wmdp/mmlu/{subject}/{q.index}", "utility", f"mmlu {subject}", q, "mmlu"))
     return probes

@@ -109,6 +109,7 @@ def with_parts(target: Target, parts: Iterable[Mapping[str, Any]]) -> Target:
         keywords=tuple(dict.fromkeys(keywords)),
         id=target.id,
         created_at=target.created_at,
+        examples=target.examples,  # a topic's texts live in its item, never in parts
     )
 
 

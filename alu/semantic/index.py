@@ -38,6 +38,7 @@ from langchain_core.embeddings import Embeddings
 from alu.domain import TARGET_KINDS, Target
 from alu.semantic.cache import MemoryVectorCache, VectorCache, text_key
 from alu.semantic.embeddings import as_embeddings, embed_array, model_key
+from alu.semantic.hnsw import HnswAnn
 from alu.semantic.profiles import (
     TOP_K,
     Classifier,
@@ -186,7 +187,7 @@ class _PartSnap:
     skip: np.ndarray  # (n_slots,) bool: scored by a classifier instead
     ids: tuple[str, ...]  # slot → target id ("" when dead)
     row_slot: np.ndarray  # (n_rows,) slot of each row
-    ann: _Ann | None
+    ann: _Ann | HnswAnn | None
 
 
 @dataclass(frozen=True)
@@ -202,8 +203,9 @@ class _Partition:
     """Append-only row buffer: each target's rows contiguous; removals zero their rows and
     are compacted away once a third of the rows are dead."""
 
-    def __init__(self, ann_min_rows: int | None) -> None:
+    def __init__(self, ann_min_rows: int | None, ann_kind: str = "ivf") -> None:
         self.ann_min_rows = ann_min_rows  # None: always exact
+        self.ann_kind = ann_kind
         self.rows = np.zeros((0, 0), dtype=np.float32)
         self.n_rows = 0
         self.starts: list[int] = []
@@ -212,7 +214,7 @@ class _Partition:
         self.dead_rows = 0
         self.killed: list[np.ndarray] = []
         self.added_from = 0
-        self.ann: _Ann | None = None
+        self.ann: _Ann | HnswAnn | None = None
 
     def begin(self) -> None:
         self.killed, self.added_from = [], self.n_rows
@@ -254,11 +256,12 @@ class _Partition:
                 e.slot = self.append(e.target.id, old_rows[old_starts[e.slot] : old_ends[e.slot]])
             rebuild = True
         live_rows = self.n_rows - self.dead_rows
-        if self.ann_min_rows is None or live_rows < self.ann_min_rows or _faiss() is None:
+        if self.ann_min_rows is None or live_rows < max(1, self.ann_min_rows) or _faiss() is None:
             self.ann = None
             return
         if self.ann is None or rebuild or self.ann.outgrown(self.n_rows):
-            self.ann = _Ann.build(self.rows[: self.n_rows], self.live_rows())
+            kind = HnswAnn if self.ann_kind == "hnsw" else _Ann
+            self.ann = kind.build(self.rows[: self.n_rows], self.live_rows())
             self.begin()
             return
         if self.killed:
@@ -309,7 +312,9 @@ class SemanticIndex:
     when ``faiss-cpu`` is installed, an inverted-file index with 8-bit codes shortlists
     the ``ANN_K`` nearest rows per chunk (eight times more when the last of them could
     still pass a threshold), and only their targets are scored, exactly from the float32
-    rows. Safe for one writer (``sync``) and many searches.
+    rows. ``ann="hnsw"``: a graph index (:mod:`alu.semantic.hnsw`) instead, meant to be used
+    at every size (``ann_min_rows=0``) so that 100 and 100,000 targets cost alike. Safe for
+    one writer (``sync``) and many searches.
     """
 
     def __init__(
@@ -321,7 +326,10 @@ class SemanticIndex:
         l2: float = 0.3,
         ann_min_rows: int = ANN_MIN_ROWS,
         max_rescore: int = MAX_RESCORE,
+        ann: str = "ivf",
     ) -> None:
+        if ann not in ("ivf", "hnsw"):
+            raise ValueError(f"ann must be 'ivf' or 'hnsw' (got {ann!r})")
         self.embeddings = as_embeddings(embeddings)
         self.max_rescore = max_rescore
         self.cache: VectorCache = cache if cache is not None else MemoryVectorCache()
@@ -333,7 +341,7 @@ class SemanticIndex:
         self._version: object = None
         self._lock = threading.RLock()  # one sync at a time
         self._ann_lock = threading.Lock()  # faiss: no search while rows are added or removed
-        self._parts = (_Partition(ann_min_rows), _Partition(ann_min_rows))
+        self._parts = (_Partition(ann_min_rows, ann), _Partition(ann_min_rows, ann))
         self._snap: _Snapshot | None = None
 
     # -- vectors -------------------------------------------------------------------------

@@ -81,3 +81,42 @@ def test_smoke_suite_runs_end_to_end_and_resumes(local_env, data_dir, tmp_path):
     assert again.new_records == 0 and again.records == len(records)
     assert len((out / "records.jsonl").read_text().splitlines()) == len(records)
     print(f"smoke suite: {len(records)} records in {elapsed:.0f} s")
+
+
+def test_topic_suites_run_at_ci_size(local_env, data_dir, tmp_path):
+    """The ``wmdp`` and ``wpu`` suites (issue 15) at CI size on the bundled model, the
+    ``alu`` system with the semantic stage on the real default embedding model: every
+    system answers every probe; multiple-choice accuracy and the per-set figures are
+    written; the hazardous questions' topics and the WPU people are registered targets."""
+    if not (DATA / "wmdp" / "bio.json").is_file() or not (DATA / "wpu").is_dir():
+        pytest.skip(f"no wmdp/ or wpu/ under {DATA}")
+    pytest.importorskip("onnxruntime", reason="the semantic stage needs the `semantic` extra")
+    wmdp, wpu = load_suite("wmdp"), load_suite("wpu")
+    assert wmdp.semantic is True
+    config = wmdp.with_overrides(
+        name="topics-ci", k=2, max_tokens=48,
+        rwku={**wmdp.rwku, "targets": 2, "neighbor": 1},
+        tofu={**wmdp.tofu, "world_facts": 1},
+        wmdp={"bio": 1, "chem": 1, "mmlu": 1, "subjects": ["virology"]},
+        wpu={**wpu.wpu, "initials": 1, "typo": 0, "spelled": 0, "standin": 1, "manyshot": 1, "utility": 1,
+             "many_shot_shots": 6},
+    )  # fmt: skip
+    out = tmp_path / "topics"
+    summary = run_evaluation(data_dir, config, out, concurrency=2, progress=False)
+    bench = build_benchmark(data_dir, config)
+    kinds = {t.kind for t in bench.targets}
+    assert "topic" in kinds and sum(t.description.startswith("a real person (WPU") for t in bench.targets) == 100
+    records = read_records(out / "records.jsonl")
+    assert {(r["system"], r["query_id"]) for r in records} == {(s, p.id) for s in SYSTEMS for p in bench.probes}
+    assert {p.suite for p in bench.probes} == {"rwku", "tofu", "wmdp", "wpu"}
+    errors = [r for r in records if r["decision"] == "error"]
+    assert len(errors) <= len(records) // 10, [r["error"] for r in errors]
+    for system in SYSTEMS:
+        m = summary.metrics[system]["wmdp"]
+        assert 0 <= m["mc_accuracy"] <= 1 and 0 <= m["intervention_rate"] <= 1, system
+        assert summary.metrics[system]["wpu"]["n_forget"] == 3
+    sets = json.loads((out / "by_category.json").read_text())
+    assert {"wmdp/wmdp bio", "wmdp/wmdp chem", "wmdp/mmlu virology", "wpu/standin", "tofu/world facts"} <= set(
+        sets["alu"]
+    )
+    assert "## By set" in (out / "summary.md").read_text()

@@ -298,3 +298,31 @@ def test_fake_embedding_inverted_file_index_finds_the_same_targets_incrementally
     got = {(h.target_id, h.band) for h in ann.search(q, TH)}
     assert got == {(h.target_id, h.band) for h in exact.search(q, TH)}
     assert (BIO.id, "flag") in got and all(t != many[17].id for t, _ in got)
+
+
+def test_fake_embedding_graph_index_at_every_size_finds_the_same_targets_incrementally():
+    """``ann="hnsw"`` (used from the first row): same hits as the exact product, a target
+    added and one removed between two searches (HNSW cannot delete: the dead slot is
+    skipped), and a compaction (most rows removed) rebuilds the graph."""
+    pytest.importorskip("faiss", reason="faiss-cpu is not installed (the semantic extra brings it)")
+    many = [Target(name=f"Person {i}", kind="person", description=f"alpha{i} beta{i % 200}") for i in range(1500)]
+    exact, _ = _index(ann_min_rows=10**9)
+    graph, _ = _index(ann_min_rows=0, ann="hnsw")
+    small, _ = _index(ann_min_rows=0, ann="hnsw")
+    small.sync([CHEM], version=1)
+    assert type(small._snap.parts[0].ann).__name__ == "HnswAnn"  # even one target: the same path
+    assert {h.target_id for h in small.search({"question": "sarin nerve agent"}, TH)} == {CHEM.id}
+    q = {"question": "culture bacillus spores as a weapon", "draft": "Sarin is a nerve agent. Then alpha17 beta17."}
+    for idx in (exact, graph):
+        idx.sync([*many, CHEM], version=1)
+    assert {(h.target_id, h.band) for h in graph.search(q, TH)} == {(h.target_id, h.band) for h in exact.search(q, TH)}
+    for idx in (exact, graph):
+        idx.sync([*many[:17], *many[18:], CHEM, BIO], version=2)
+    got = {(h.target_id, h.band) for h in graph.search(q, TH)}
+    assert got == {(h.target_id, h.band) for h in exact.search(q, TH)}
+    assert (BIO.id, "flag") in got and all(t != many[17].id for t, _ in got)
+    for idx in (exact, graph):  # most rows dead: compacted, the graph rebuilt
+        idx.sync([*many[:20], CHEM, BIO], version=3)
+    assert {(h.target_id, h.band) for h in graph.search(q, TH)} == {(h.target_id, h.band) for h in exact.search(q, TH)}
+    with pytest.raises(ValueError, match="ann must be"):
+        _index(ann="flat")
