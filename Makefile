@@ -43,7 +43,7 @@ test: setup lint
 	$(PY) -m pytest
 
 test-unit: setup
-	$(PY) -m pytest tests/unit_tests
+	$(PY) -m pytest tests/unit_tests -m "not slow"
 
 test-slow: setup
 	$(PY) -m pytest -m slow

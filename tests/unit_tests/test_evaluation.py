@@ -403,6 +403,7 @@ def test_benign_sets_pool_every_set_and_leave_out_probes_that_name_a_target():
     assert clean["within_budget"] is True and clean["false_intervention_rate_ci95_high"] < 0.07
 
 
+@pytest.mark.slow
 def test_a_rerun_resumes_and_adds_nothing(data_dir, tmp_path):
     out = tmp_path / "out"
     run_evaluation(data_dir, tiny_suite(), out, systems=["vanilla"], model=leaky_model(), progress=False)

@@ -364,6 +364,7 @@ def test_everyday_words_need_name_case_in_cased_text() -> None:
 # -- 10,000 targets --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ten_thousand_target_registry_in_seconds() -> None:
     pytest.importorskip("faker")
     from alu.bench import synthetic_targets
@@ -395,6 +396,7 @@ def test_ten_thousand_target_registry_in_seconds() -> None:
 # -- the benchmarks ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_synthetic_targets_are_the_same_in_every_process() -> None:
     # Figures quoted from one run must be reproducible: the registry may not depend on
     # Python's per-process string hashing (Faker's it_IT cities once did).
