@@ -68,7 +68,9 @@ def test_python_api_on_the_real_model_forgets_a_live_target(local_env):
     assert second["audit"]["flagged"], "the model's draft named Jane Austen"
     assert second["audit"]["decision"] in ("rewritten", "refused")
     assert "austen" not in normalize(second["answer"])
-    assert second["audit"]["calls"] >= 7  # vanilla + 3 rewrites + 3 critiques
+    # vanilla, then rewrites and critiques until one passes (early exit) or all 3 are spent
+    erasers = [c for c in second["audit"]["call_log"] if c["agent"] == "eraser"]
+    assert 1 <= len(erasers) <= 3 and second["audit"]["calls"] >= 3, second["audit"]
     assert first["audit"]["decision"] == "passthrough"  # no target yet: the draft goes out
 
 

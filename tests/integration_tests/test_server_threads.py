@@ -140,8 +140,14 @@ def test_a_caller_cannot_pick_another_tenant_or_loosen_the_policy(dev_server, ja
         out = ask(alice, None, "Who wrote Pride and Prejudice?", **context)
         assert "__error__" in out, out
         assert message in out["__error__"]["message"], out
+    # raising k is allowed; with early exit (the default) the composer stops once a rewrite
+    # passes, so how many of the 3 rewrites were written depends on timing: between one and
+    # three (the all-k count is checked with rewrites that never pass in test_policy.py)
     tighter = ask(alice, None, "Who wrote Pride and Prejudice?", k=3, threshold=4.5)
-    assert tighter["audit"]["decision"] in ("rewritten", "refused") and tighter["audit"]["calls"] >= 7
+    assert "__error__" not in tighter, tighter
+    erasers = [c for c in tighter["audit"]["call_log"] if c["agent"] == "eraser"]
+    assert tighter["audit"]["decision"] in ("rewritten", "refused") and 1 <= len(erasers) <= 3, tighter["audit"]
+    assert tighter["audit"]["calls"] >= 3  # the draft, a rewrite, its critique
     own = ask(alice, None, "Who wrote Pride and Prejudice?")
     assert own["audit"]["decision"] == "rewritten"  # alice's tenant (acme) applies
     other = ask(client_for(dev_server, "bob"), None, "Who wrote Pride and Prejudice?")
