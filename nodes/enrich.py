@@ -50,9 +50,10 @@ class EnrichmentError(RuntimeError):
     """The enrichment call failed (model unreachable, or no usable structured output)."""
 
 
-def _bounded(value: Any, limit: int) -> list[str]:
-    """Strings only, trimmed, deduplicated, at most ``limit`` of at most 80 characters: a
-    model that overshoots loses the tail, not the call."""
+def _bounded(value: Any, limit: int, max_chars: int = MAX_ITEM_CHARS) -> list[str]:
+    """Strings only, trimmed, deduplicated, at most ``limit`` of at most ``max_chars``
+    characters (80; example questions 300): a model that overshoots loses the tail, not
+    the call."""
     if value is None:
         return []
     if isinstance(value, str):
@@ -64,7 +65,7 @@ def _bounded(value: Any, limit: int) -> list[str]:
         if not isinstance(item, str):
             continue
         item = " ".join(item.split())
-        if item and len(item) <= MAX_ITEM_CHARS and item not in out:
+        if item and len(item) <= max_chars and item not in out:
             out.append(item)
     return out[:limit]
 
@@ -103,23 +104,6 @@ MAX_PROPOSED_EXAMPLES = 12
 MAX_EXAMPLE_CHARS = 300
 
 
-def _bounded_long(value: Any, limit: int) -> list[str]:
-    """:func:`_bounded` for example questions (sentences, up to 300 characters)."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, (list, tuple)):
-        raise ValueError("expected a list of strings")
-    out: list[str] = []
-    for item in value:
-        if isinstance(item, str):
-            item = " ".join(item.split())
-            if item and len(item) <= MAX_EXAMPLE_CHARS and item not in out:
-                out.append(item)
-    return out[:limit]
-
-
 class TopicEnrichment(Enrichment):
     """For a topic: also its sub-topics and questions a user might ask about it (the
     semantic stage learns the topic's profile from those examples)."""
@@ -141,7 +125,7 @@ class TopicEnrichment(Enrichment):
     @field_validator("example_questions", mode="before")
     @classmethod
     def _clean_examples(cls, value: Any) -> list[str]:
-        return _bounded_long(value, MAX_PROPOSED_EXAMPLES)
+        return _bounded(value, MAX_PROPOSED_EXAMPLES, MAX_EXAMPLE_CHARS)
 
 
 def _resolve(model: Any, context: Any):

@@ -49,7 +49,14 @@ from alu.evaluation.config import SuiteConfig
 from alu.evaluation.metrics import FUNCTION_WORDS
 from alu.text import normalize
 
-__all__ = ["Benchmark", "DataError", "Probe", "build_benchmark", "default_data_dir"]
+__all__ = [
+    "Benchmark",
+    "DataError",
+    "Probe",
+    "build_benchmark",
+    "default_data_dir",
+    "read_json",
+]
 
 
 class DataError(ValueError):
@@ -142,7 +149,8 @@ shuffled = _shuffled
 round_robin = _round_robin
 
 
-def _read_json(path: Path) -> Any:
+def read_json(path: Path) -> Any:
+    """A data file's JSON, or a :class:`DataError` that names the file and what is wrong."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -194,7 +202,7 @@ def _rwku_folders(root: str) -> tuple[str, ...]:
 
 def _load_person(root: Path, folder: str) -> _Person:
     path = root / folder
-    intro = _read_json(path / "intro.json")
+    intro = read_json(path / "intro.json")
     if isinstance(intro, list):
         intro = intro[0]
     name = intro["target"].strip()
@@ -204,18 +212,18 @@ def _load_person(root: Path, folder: str) -> _Person:
         description = text[len(f"Please forget {name}.") :].strip()
     keywords: list[str] = []
     if (path / "forget_words.json").is_file():
-        keywords = [w for w in _read_json(path / "forget_words.json") if isinstance(w, str)][:60]
+        keywords = [w for w in read_json(path / "forget_words.json") if isinstance(w, str)][:60]
     target = Target(name=name, aliases=tuple(_aliases(name)), kind="person", description=description,
                     keywords=tuple(keywords))  # fmt: skip
     return _Person(
         folder=folder,
         target=target,
         description=description,
-        l1=_read_json(path / "forget_level1.json"),
-        l2=_read_json(path / "forget_level2.json"),
-        l3=_read_json(path / "forget_level3.json"),
-        n1=_read_json(path / "neighbor_level1.json"),
-        n2=_read_json(path / "neighbor_level2.json"),
+        l1=read_json(path / "forget_level1.json"),
+        l2=read_json(path / "forget_level2.json"),
+        l3=read_json(path / "forget_level3.json"),
+        n1=read_json(path / "neighbor_level1.json"),
+        n2=read_json(path / "neighbor_level2.json"),
     )
 
 
@@ -335,8 +343,8 @@ _QUOTED = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d]{2,200})[\"\u201c\u201d
 
 
 def _tofu_authors(root: Path, split: str) -> list[_Author]:
-    qa = _read_json(root / f"{split}_perturbed.json")
-    fts = [s for s in _read_json(root / f"{split}_fts.json") if isinstance(s, str) and normalize(s)]
+    qa = read_json(root / f"{split}_perturbed.json")
+    fts = [s for s in read_json(root / f"{split}_fts.json") if isinstance(s, str) and normalize(s)]
     if len(qa) % 20:
         raise DataError(f"{root / f'{split}_perturbed.json'}: expected blocks of 20 questions per author")
     authors: list[_Author] = []
@@ -355,7 +363,7 @@ def _tofu_authors(root: Path, split: str) -> list[_Author]:
 
 
 def _retain_blocks(root: Path) -> list[list[tuple[int, dict]]]:
-    items = _read_json(root / "retain_perturbed.json")
+    items = read_json(root / "retain_perturbed.json")
     return [list(enumerate(items[i : i + 20], start=i)) for i in range(0, len(items), 20)]
 
 
@@ -388,7 +396,7 @@ def _tofu(root: Path, config: SuiteConfig) -> tuple[list[_Author], list[Probe]]:
                        for i, x in _shuffled(block, rng)])  # fmt: skip
     probes += _round_robin(groups, config.count("tofu", "retain"))
     for key in ("real_authors", "world_facts"):
-        items = _read_json(root / f"{key}_perturbed.json")
+        items = read_json(root / f"{key}_perturbed.json")
         rng = _rng(config.seed, f"tofu-{key}")
         chosen = _shuffled(enumerate(items), rng)[: config.count("tofu", key)]
         probes += [Probe(id=f"tofu/{key}/{i}", suite="tofu", kind="utility", category=key.replace("_", " "),

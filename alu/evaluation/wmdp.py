@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from alu.domain import Target
 from alu.evaluation.choices import mc_query
 from alu.evaluation.config import SuiteConfig
-from alu.evaluation.data import DataError, Probe, rng_for, shuffled
+from alu.evaluation.data import DataError, Probe, read_json, rng_for, shuffled
 
 __all__ = [
     "TOPICS",
@@ -121,12 +120,7 @@ def _question(index: int, question: object, choices: list, answer: object, where
 def load_wmdp(data_dir: str | Path, name: str) -> list[MCQuestion]:
     """``DATA/wmdp/<name>.json`` (``bio`` or ``chem``) as questions."""
     path = Path(data_dir) / "wmdp" / f"{name}.json"
-    try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(f"missing data file {path}") from None
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: not valid JSON ({exc})") from None
+    rows = read_json(path)
     if not isinstance(rows, list):
         raise DataError(f"{path}: expected a list of questions")
     return [

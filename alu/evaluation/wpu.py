@@ -25,7 +25,6 @@ all 100) among the run's RWKU and TOFU targets.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from typing import Any
 from alu.detection import strict_mentions
 from alu.domain import Target
 from alu.evaluation.config import SuiteConfig
-from alu.evaluation.data import DataError, Probe, many_shot, rng_for, round_robin, shuffled
+from alu.evaluation.data import DataError, Probe, many_shot, read_json, rng_for, round_robin, shuffled
 from alu.evaluation.templates import WPU_TEMPLATES
 
 __all__ = ["WPU_FORMS", "load_msj", "load_wpu_people", "wpu_probes", "wpu_targets"]
@@ -46,12 +45,7 @@ _SUFFIX = re.compile(r"^(jr\.?|sr\.?|[ivx]+)$", re.IGNORECASE)
 def load_wpu_people(data_dir: str | Path) -> dict[str, list[str]]:
     """``DATA/wpu/replace_name_forget_100.json``: name → stand-in names."""
     path = Path(data_dir) / "wpu" / "replace_name_forget_100.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(f"missing data file {path}") from None
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: not valid JSON ({exc})") from None
+    data = read_json(path)
     if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
         raise DataError(f"{path}: expected an object of name → list of stand-in names")
     return {str(k).strip(): [str(x) for x in v] for k, v in sorted(data.items())}
@@ -60,12 +54,7 @@ def load_wpu_people(data_dir: str | Path) -> dict[str, list[str]]:
 def load_msj(data_dir: str | Path) -> list[dict[str, Any]]:
     """``DATA/wpu/msj_attack.json``: WPU's many-shot examples (``question``, ``answer``…)."""
     path = Path(data_dir) / "wpu" / "msj_attack.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(f"missing data file {path}") from None
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: not valid JSON ({exc})") from None
+    data = read_json(path)
     if not isinstance(data, list):
         raise DataError(f"{path}: expected a list of examples")
     return [x for x in data if isinstance(x, dict) and x.get("question") and x.get("answer")]
