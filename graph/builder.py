@@ -20,6 +20,7 @@ checkpointer (the server supplies persistence; models are resolved per run from 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, cast
@@ -84,6 +85,7 @@ def build_graph(
     *,
     embeddings: Embeddings | None = None,
     max_attempts: int = 3,
+    warm: bool = False,
 ) -> StateGraph[State, Context, InputState, OutputState]:
     """The uncompiled graph (for callers who add their own nodes or compile options).
 
@@ -91,8 +93,12 @@ def build_graph(
     mapping ``{"vanilla": ..., "eraser": ..., "default": ...}``; agents left out use the
     run's ``Context``. ``embeddings``: the semantic stage's LangChain ``Embeddings``
     (default: the offline MiniLM model, loaded when ``Context.semantic`` first runs).
+    ``warm``: make every agent's model client now for the default ``Context`` (the
+    provider import, ~2.4 s once per process, otherwise paid by the first query).
     """
     bound = Models(models)
+    if warm:
+        bound.warm(Context())
     semantic = SemanticStage(embeddings)
     retry = RetryPolicy(max_attempts=max_attempts, initial_interval=0.5, max_interval=8.0, retry_on=retry_on)
     builder = StateGraph(State, context_schema=Context, input_schema=InputState, output_schema=OutputState)
@@ -137,16 +143,23 @@ def create_alu_graph(
     embeddings: Embeddings | None = None,
     max_attempts: int = 3,
     name: str = "alu",
+    warm: bool = False,
     **compile_kwargs: Any,
 ) -> CompiledStateGraph[State, Context, InputState, OutputState]:
     """A compiled ALU graph, ready to ``invoke`` or to add as a node of a parent graph.
 
     ``store`` holds the targets (see :class:`alu.TargetRegistry`); leave it out inside a
-    parent graph or on LangGraph server, which pass their own store down.
+    parent graph or on LangGraph server, which pass their own store down. ``warm=True``
+    makes the model clients at build time (see :func:`build_graph`).
     """
-    return build_graph(models, embeddings=embeddings, max_attempts=max_attempts).compile(
+    return build_graph(models, embeddings=embeddings, max_attempts=max_attempts, warm=warm).compile(
         store=store, checkpointer=checkpointer, name=name, **compile_kwargs
     )
 
 
-graph = build_graph().compile(name="alu")
+# The graph LangGraph server loads (``langgraph.json``). ``ALU_WARM_MODELS=1`` in the
+# server's environment makes its model clients when the server loads it, not on the
+# first query; off by default, as ``import alu`` (the CLI) must not pay the import.
+graph = build_graph(warm=os.environ.get("ALU_WARM_MODELS", "").strip().lower() in ("1", "true", "yes")).compile(
+    name="alu"
+)

@@ -105,6 +105,24 @@ class Models:
         self._cache: dict[tuple, BaseChatModel] = {}
         self._lock = threading.Lock()
 
+    def warm(self, context: Context) -> None:
+        """Make every agent's client for ``context`` now, off a run's critical path.
+
+        The first ``init_chat_model`` of a process imports the provider package
+        (``langchain_openai`` and the ``openai`` SDK: about 2.4 s on 2 cores), which
+        otherwise lands on the first query's vanilla call. A server or app that builds
+        its graph at start-up pays it there instead (``warm=True``, ``ALU_WARM_MODELS=1``).
+        """
+        for agent in AGENTS:
+            try:
+                self.get(agent, context, getattr(context, _TEMPERATURE[agent]))
+            except InvalidContextError:
+                raise
+            except Exception as exc:  # e.g. the provider's missing-credentials error
+                raise InvalidContextError(
+                    f"{agent}: model {context.model_for(agent)!r} cannot be made ({type(exc).__name__}: {exc})"
+                ) from exc
+
     def get(self, agent: str, context: Context, temperature: float) -> tuple[BaseChatModel, str]:
         """The model for ``agent`` and a printable name for the audit record."""
         override = self._overrides.get(agent)
@@ -123,6 +141,16 @@ class Models:
             if model is None:
                 model = self._cache[key] = _init(spec, temperature, context)
         return model, spec
+
+
+# The Context field each agent's calls take their temperature from (the nodes' choice).
+_TEMPERATURE = {
+    "vanilla": "vanilla_temperature",
+    "auditor": "judge_temperature",
+    "critic": "judge_temperature",
+    "eraser": "eraser_temperature",
+    "composer": "composer_temperature",
+}
 
 
 def _init(spec: str, temperature: float, context: Context) -> BaseChatModel:

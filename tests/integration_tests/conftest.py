@@ -10,6 +10,12 @@ import pytest
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 
+# Replies of the bundled model in tests: a 135M model asked for 512 tokens often writes
+# all of them, and every test only needs the first sentences (a draft that names the
+# target, a rewrite, a verdict). The cap is what keeps CI inside its time budget; a run
+# may raise it with ALU_TEST_MAX_TOKENS.
+TEST_MAX_TOKENS = os.environ.get("ALU_TEST_MAX_TOKENS", "160")
+
 
 @pytest.fixture(scope="session")
 def local_model():
@@ -21,7 +27,12 @@ def local_model():
         import llama_cpp.server  # noqa: F401
     except (LocalModelError, ImportError) as exc:
         pytest.skip(f"the bundled local model is not installed ({exc}); run `make test`")
-    server = LocalModelServer()
+
+    class CappedServer(LocalModelServer):
+        def environment(self) -> dict[str, str]:
+            return {**super().environment(), "ALU_MAX_TOKENS": TEST_MAX_TOKENS}
+
+    server = CappedServer()
     server.start()
     yield server
     server.stop()

@@ -85,9 +85,11 @@ def test_smoke_suite_runs_end_to_end_and_resumes(local_env, data_dir, tmp_path):
 
 def test_topic_suites_run_at_ci_size(local_env, data_dir, tmp_path):
     """The ``wmdp`` and ``wpu`` suites (issue 15) at CI size on the bundled model, the
-    ``alu`` system with the semantic stage on the real default embedding model: every
-    system answers every probe; multiple-choice accuracy and the per-set figures are
-    written; the hazardous questions' topics and the WPU people are registered targets."""
+    ``alu`` system with the semantic stage on the real default embedding model: both
+    systems answer every probe; multiple-choice accuracy and the per-set figures are
+    written; the hazardous questions' topics and the WPU people are registered targets.
+    Only ``vanilla`` (accuracy's reference) and ``alu``: that every system answers every
+    probe is the smoke test's, and the other three would triple this test's time."""
     if not (DATA / "wmdp" / "bio.json").is_file() or not (DATA / "wpu").is_dir():
         pytest.skip(f"no wmdp/ or wpu/ under {DATA}")
     pytest.importorskip("onnxruntime", reason="the semantic stage needs the `semantic` extra")
@@ -102,16 +104,17 @@ def test_topic_suites_run_at_ci_size(local_env, data_dir, tmp_path):
              "many_shot_shots": 6},
     )  # fmt: skip
     out = tmp_path / "topics"
-    summary = run_evaluation(data_dir, config, out, concurrency=2, progress=False)
+    systems = ("vanilla", "alu")
+    summary = run_evaluation(data_dir, config, out, systems=systems, concurrency=2, progress=False)
     bench = build_benchmark(data_dir, config)
     kinds = {t.kind for t in bench.targets}
     assert "topic" in kinds and sum(t.description.startswith("a real person (WPU") for t in bench.targets) == 100
     records = read_records(out / "records.jsonl")
-    assert {(r["system"], r["query_id"]) for r in records} == {(s, p.id) for s in SYSTEMS for p in bench.probes}
+    assert {(r["system"], r["query_id"]) for r in records} == {(s, p.id) for s in systems for p in bench.probes}
     assert {p.suite for p in bench.probes} == {"rwku", "tofu", "wmdp", "wpu"}
     errors = [r for r in records if r["decision"] == "error"]
     assert len(errors) <= len(records) // 10, [r["error"] for r in errors]
-    for system in SYSTEMS:
+    for system in systems:
         m = summary.metrics[system]["wmdp"]
         assert 0 <= m["mc_accuracy"] <= 1 and 0 <= m["intervention_rate"] <= 1, system
         assert summary.metrics[system]["wpu"]["n_forget"] == 3
