@@ -156,12 +156,17 @@ def server_entry(
     registry_version: str | None,
     ts: float,
     token: str,
+    part_of: str | None = None,
 ) -> tuple[tuple[str, ...], str, dict[str, Any]]:
     """The ledger item for a request through the server's store API (namespace, key,
-    value): ``put`` of a target is an add (or alias change), ``delete`` a removal."""
+    value): ``put`` of a target is an add (or alias change), ``delete`` a removal. With
+    ``part_of`` (a target id) the write is one of that target's parts (``("alu", tenant,
+    "parts", id)``): a ``put`` adds its names and keywords to the target (``alias``), a
+    ``delete`` takes them away again (``alias``, ``removed``: the part's key)."""
     given: Mapping[str, Any] = value if isinstance(value, Mapping) else {}
     name = given["name"] if isinstance(given.get("name"), str) else ""
     aliases: list[Any] = given["aliases"] if isinstance(given.get("aliases"), list) else []
+    keywords: list[Any] = given["keywords"] if isinstance(given.get("keywords"), list) else []
     entry: dict[str, Any] = {
         "schema": LEDGER_SCHEMA,
         "ts": ts,
@@ -176,6 +181,15 @@ def server_entry(
         "registry_version": registry_version,
         "effective": "at the next look for raw writes (a write through the store API)",
     }
+    if part_of is not None:
+        entry |= {"action": "alias", "target_id": part_of, "name": "", "aliases": [], "part": key}
+        if action == "put":
+            entry["added"] = {
+                "aliases": [a for a in aliases if isinstance(a, str)],
+                "keywords": [k for k in keywords if isinstance(k, str)],
+            }
+        else:
+            entry["removed_part"] = key
     change_key = f"{int(ts * 1e9):020d}-{token[:12]}"
     return ledger_namespace(tenant), f"{change_key}-{0:06d}", entry
 

@@ -29,7 +29,8 @@ assistant whose context loosens the policy. With it:
   ``alu:operator`` (an assistant's context is a policy channel).
 
 - **the ledger**: a ``put`` or ``delete`` of a target (``("alu", tenant, "targets")``)
-  through the store API bypasses :class:`~alu.registry.TargetRegistry`, so this handler
+  or of one of its parts (``("alu", tenant, "parts", id)``: names added to it) through
+  the store API bypasses :class:`~alu.registry.TargetRegistry`, so this handler
   appends the forget-request ledger's entry itself (:mod:`alu.registry.ledger`: the
   authenticated identity, ``via: "server"``), in the server's own store, before letting
   the write through; a write whose entry cannot be recorded is refused (503).
@@ -179,6 +180,7 @@ async def _record(ctx: Auth.types.AuthContext, namespace: tuple[str, ...], value
             registry_version=version_label(current.value if current is not None else None),
             ts=time.time(),
             token=uuid.uuid4().hex,
+            part_of=namespace[3] if namespace[2] == "parts" else None,
         )
         await store.aput(ns, key, entry, index=False)
     except Exception as exc:  # fail closed: no write the ledger did not record
@@ -227,7 +229,9 @@ async def store_access(ctx: Auth.types.AuthContext, value: dict) -> None:
         if not operator:
             value["namespace"] = (ctx.user.identity, *namespace)
         return None
-    records = ctx.action in ("put", "delete") and len(namespace) == 3 and namespace[2] == "targets"
+    records = ctx.action in ("put", "delete") and (
+        (len(namespace) == 3 and namespace[2] == "targets") or (len(namespace) == 4 and namespace[2] == "parts")
+    )
     if ctx.action == "put":
         _refuse_ordinary_words(namespace, value.get("value"))
     if operator:

@@ -197,22 +197,30 @@ def test_threads_are_their_owners_and_assistants_the_operators(dev_server):
 
 
 def test_store_api_writes_of_targets_are_in_the_ledger_with_who_wrote_them(dev_server):
-    """A put/delete of a target through the server's store API bypasses the registry: the
-    auth handler records the ledger entry (the authenticated identity, via "server")."""
+    """A put/delete of a target or of one of its parts through the server's store API
+    bypasses the registry: the auth handler records the ledger entry (the authenticated
+    identity, via "server")."""
     alice, admin = (client_for(dev_server, u) for u in ("alice", "admin"))
     namespace, ledger = ["alu", "acme", "targets"], ["alu", "acme", "ledger"]
     key = f"ledger-{uuid.uuid4().hex[:8]}"
     with pytest.raises(httpx.HTTPStatusError):  # refused: not recorded either
         alice.store.put_item(namespace, key=key, value={"name": "Ledger Person"})
     admin.store.put_item(namespace, key=key, value={"name": "Ledger Person", "aliases": ["L. Person"]})
+    part = ["alu", "acme", "parts", key]  # names added to the target in a part of their own
+    admin.store.put_item(part, key="p1", value={"aliases": ["Lee Person"], "keywords": ["ledgers"], "ts": 1.0})
+    admin.store.delete_item(part, key="p1")
     admin.store.delete_item(namespace, key=key)
     entries = [i["value"] for i in admin.store.search_items(ledger, limit=1000)["items"]]
     mine = sorted((e for e in entries if e.get("target_id") == key), key=lambda e: e["ts"])
     assert [(e["action"], e["actor"], e["via"]) for e in mine] == [
         ("add", "admin", "server"),
+        ("alias", "admin", "server"),
+        ("alias", "admin", "server"),
         ("remove", "admin", "server"),
     ]
     assert mine[0]["name"] == "Ledger Person" and mine[0]["aliases"] == ["L. Person"]
+    assert mine[1]["added"] == {"aliases": ["Lee Person"], "keywords": ["ledgers"]} and mine[1]["part"] == "p1"
+    assert mine[2]["removed_part"] == "p1"
     assert all(e["schema"] == 1 and e["at"] for e in mine)
 
 

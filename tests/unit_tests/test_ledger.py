@@ -129,3 +129,27 @@ def test_the_operators_audit_names_the_registry_version_the_run_applied(store):
     # an auditor's question: was each ledger entry in force for that run?
     applied = [r["registry_version"] <= later["audit"]["registry_version"] for r in read_ledger(store)]
     assert applied == [True, True]
+
+
+def test_a_part_written_through_the_store_api_is_an_alias_change_of_its_target():
+    """The server's auth handler records a part's put/delete (``("alu", tenant, "parts",
+    id)``) as an alias change of the target it belongs to, with what it added."""
+    from alu.registry.ledger import server_entry
+
+    common = {"actor": "admin", "registry_version": "v1", "ts": 1764600000.0, "token": "a" * 32}
+    ns, key, put = server_entry(
+        "acme",
+        action="put",
+        key="p1",
+        value={"aliases": ["J. A.", 3], "keywords": ["novels"]},
+        part_of="jane",
+        **common,
+    )
+    assert ns == ("alu", "acme", "ledger") and key.endswith("-000000")
+    assert (put["action"], put["target_id"], put["part"], put["via"]) == ("alias", "jane", "p1", "server")
+    assert put["added"] == {"aliases": ["J. A."], "keywords": ["novels"]} and put["aliases"] == []
+    _, _, gone = server_entry("acme", action="delete", key="p1", value=None, part_of="jane", **common)
+    assert (gone["action"], gone["target_id"], gone["removed_part"]) == ("alias", "jane", "p1")
+    _, _, target = server_entry("acme", action="put", key="jane", value={"name": "Jane Austen"}, **common)
+    assert (target["action"], target["target_id"], target["name"]) == ("add", "jane", "Jane Austen")
+    assert "part" not in target
