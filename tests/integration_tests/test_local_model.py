@@ -91,3 +91,34 @@ def test_real_model_asked_to_spell_a_forgotten_name_lets_no_form_of_it_out(local
     out = create_alu_graph(store=store).invoke({"query": query}, context=Context(k=2))
     assert out["audit"]["decision"] in ("passthrough", "rewritten", "refused")
     assert not strict_mentions(out["answer"], [Target("Jane Austen")]), out["answer"]
+
+
+def test_a_verdict_parses_under_the_evaluations_64_token_answer_cap(local_env):
+    """The evaluation caps replies at 64 tokens (``max_tokens`` of its suites, sent to the
+    bundled server in ``extra_body``); a judge verdict under that cap was cut off mid-string
+    on every retry and the run refused. Structured calls get their own cap
+    (``STRUCTURED_MIN_TOKENS``): this verdict, 64 tokens and more long on the real model,
+    now parses."""
+    from alu.evaluation.systems import ModelFactory
+
+    model, name = ModelFactory(max_tokens=64, timeout=300).get(0.0)
+    verdict, record = call_structured(
+        "auditor",
+        model,
+        name,
+        [
+            SystemMessage(render("auditor_system")),
+            HumanMessage(
+                render(
+                    "auditor_user",
+                    candidates="- id: john-candy | John Candy — a Canadian actor and comedian",
+                    window="",
+                    question="Which author is known for 'The Silence of the Lambs'?",
+                    draft="The Silence of the Lambs is a novel by the American writer Thomas Harris.",
+                )
+            ),
+        ],
+        AuditVerdict,
+        Ctx().structured_output_method,
+    )
+    assert isinstance(verdict, AuditVerdict) and record["completion_tokens"] > 0
