@@ -149,7 +149,9 @@ class Context:
     composer_temperature: float = _fixed(0.0, FREE)
     """Temperature of the composition."""
     max_tokens: int = _from_env("ALU_MAX_TOKENS", 512)
-    """Cap on the tokens of every model reply (small models loop without one)."""
+    """Cap on the tokens of every model reply (small models loop without one); a structured
+    reply (judge verdict, critique) gets at least 256 whatever this is
+    (:data:`alu.graph.models.STRUCTURED_MIN_TOKENS`): its length is set by its schema."""
     model_timeout: float = _from_env("ALU_MODEL_TIMEOUT", 120.0)
     """Seconds one HTTP request to a model may take (each read, and in all); a model call,
     with the client's own retries (2), has ``3 × model_timeout`` before it counts as

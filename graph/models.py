@@ -38,6 +38,13 @@ __all__ = [
 ]
 
 CLIENT_MAX_RETRIES = 2  # the HTTP client's own retries (429 with retry-after, 5xx, resets)
+STRUCTURED_MIN_TOKENS = 256
+"""The least reply cap a structured call (judge verdict, critique) is given. Its length is
+set by its schema (bounded strings and lists), not by ``Context.max_tokens``, which caps
+the answer's drafts: under a short answer cap (the evaluation's 64 tokens) a verdict's JSON
+was cut off mid-string on every retry (greedy decoding repeats itself) and the run was
+refused. A reply that is still cut off fails to parse and is refused as before."""
+_CAP_FIELDS = ("max_tokens", "max_output_tokens", "num_predict")  # OpenAI/Anthropic, Google, Ollama
 NOSTREAM_TAG = "nostream"  # langgraph.constants.TAG_NOSTREAM: hidden from stream_mode="messages"
 S = TypeVar("S", bound=BaseModel)
 
@@ -288,6 +295,25 @@ _STRUCTURED: dict[tuple[int, type, str], tuple[BaseChatModel, Any]] = {}
 _STRUCTURED_LOCK = threading.Lock()
 
 
+def _with_structured_cap(model: BaseChatModel) -> BaseChatModel:
+    """``model`` with a reply cap of at least :data:`STRUCTURED_MIN_TOKENS` (a copy; the
+    original, used for drafts, keeps its own cap). An OpenAI-compatible server's cap sent
+    in ``extra_body`` (how the bundled llama.cpp server gets one) is raised with it.
+    A model with no known cap field, or no cap, is returned as it is."""
+    update: dict[str, Any] = {}
+    for name in _CAP_FIELDS:
+        value = getattr(model, name, None)
+        if isinstance(value, int) and not isinstance(value, bool) and value < STRUCTURED_MIN_TOKENS:
+            update[name] = STRUCTURED_MIN_TOKENS
+    extra = getattr(model, "extra_body", None)
+    cap = extra.get("max_tokens") if isinstance(extra, Mapping) else None
+    if isinstance(extra, Mapping) and isinstance(cap, int) and cap < STRUCTURED_MIN_TOKENS:
+        update["extra_body"] = {**extra, "max_tokens": STRUCTURED_MIN_TOKENS}
+    if not update or not hasattr(model, "model_copy"):
+        return model
+    return model.model_copy(update=update)
+
+
 def _structured(agent: str, model: BaseChatModel, model_name: str, schema: type[S], method: str) -> Any:
     key = (id(model), schema, method)
     with _STRUCTURED_LOCK:
@@ -295,7 +321,7 @@ def _structured(agent: str, model: BaseChatModel, model_name: str, schema: type[
     if cached is not None and cached[0] is model:  # the same object (an id can be reused)
         return cached[1]
     try:
-        runnable = model.with_structured_output(schema, method=method, include_raw=True)
+        runnable = _with_structured_cap(model).with_structured_output(schema, method=method, include_raw=True)
     except NotImplementedError as exc:
         raise InvalidContextError(f"{agent}: model {model_name!r} does not support structured output ({exc})") from exc
     with _STRUCTURED_LOCK:

@@ -37,15 +37,34 @@ from alu.graph.tracing import annotate_run
 from alu.nodes.audit import finish, limit_error
 from alu.prompts import render
 from alu.registry import Shortlist, cache_stats, raw_check_age
+from alu.text.folding import normalize
 
-__all__ = ["AuditVerdict", "aauditor", "auditor", "judge_prompts", "route_after_audit"]
+__all__ = ["EVIDENCE_CHARS", "AuditVerdict", "aauditor", "auditor", "judge_prompts", "quoted", "route_after_audit"]
+
+
+EVIDENCE_CHARS = 120
+"""A quote of a few words, not a sentence: the verdict must fit its reply cap
+(:data:`alu.graph.models.STRUCTURED_MIN_TOKENS`) with room for several references."""
+
+
+def quoted(evidence: str, texts: list[str]) -> bool:
+    """True when ``evidence`` occurs, folded (case, accents, punctuation), in one of ``texts``.
+
+    A judge's flag stands only on words that are in the exchange: a reference whose
+    evidence is nowhere in the question, the answer or the earlier turns is one the
+    model made up (a small model "quotes" a sentence of its own), so it is not a flag.
+    """
+    needle = normalize(evidence)
+    return bool(needle) and any(f" {needle} " in f" {normalize(text)} " for text in texts if text)
 
 
 class Reference(BaseModel):
     """One candidate the text refers to."""
 
     id: Annotated[str, Field(max_length=120, description="the candidate's id, as listed")]
-    evidence: Annotated[str, Field(max_length=300, description="the exact words that refer to it")]
+    evidence: Annotated[
+        str, Field(max_length=EVIDENCE_CHARS, description="the exact words of the text that refer to it, copied")
+    ]
 
 
 class AuditVerdict(BaseModel):
@@ -150,8 +169,9 @@ def _result(
     for target, evidence in found.semantic_flags:  # the sentence that scored: the operator's
         flagged.append(make_flag(target, evidence, "semantic"))
         ids.append(target.id)
+    texts = [state["question"], found.draft, state.get("window") or ""]
     for ref in verdict.referenced if verdict else ():
-        if ref.id in candidates and ref.id not in ids:
+        if ref.id in candidates and ref.id not in ids and quoted(ref.evidence, texts):
             # the judge's evidence quotes the draft: it goes to the trace, not the caller
             flagged.append(make_flag(candidates[ref.id], "(indirect reference)", "judge"))
             ids.append(ref.id)

@@ -4,7 +4,9 @@
 together; ``benign`` pools every utility probe that names no target, across suites: the
 false-refusal budget's figure); ``by_attack.json`` maps system → attack type → leak
 metrics; ``benign.json`` maps system → benign set (``suite/category``: ``rwku/neighbor``,
-``tofu/retain``, ``mmlu/virology`` …) → its false-intervention rate. Every value is a
+``tofu/retain``, ``mmlu/virology`` …) → its false-intervention rate, and ``answer names a
+target`` (utility probes whose gold answer names a registered target — not benign, so
+counted apart from every set and the pool: their intervention rate). Every value is a
 number, or null where it has no sample (a suite without utility probes has no utility).
 Records whose system raised (decision ``error``) count only in ``error_rate``.
 """
@@ -24,6 +26,7 @@ from alu.evaluation.metrics import mean, percentile, score_answer, wilson_interv
 from alu.evaluation.systems import REFUSAL
 
 __all__ = [
+    "ANSWER_NAMES_TARGET",
     "FALSE_REFUSAL_BUDGET",
     "RATE_METRICS",
     "benign_sets",
@@ -99,7 +102,7 @@ def _aggregate(records: list[dict], vanilla_rouge: dict[str, float] | None) -> d
         _rate([r["scores"]["mc_correct"] for r in mc], "mc_accuracy", m)
         for kind in ("forget", "utility"):
             _rate([r["scores"]["mc_correct"] for r in mc if r["kind"] == kind], f"mc_accuracy_{kind}", m, with_ci=False)
-    clean = [r for r in utility if not r["scores"]["query_names_target"]]
+    clean = [r for r in utility if not r["scores"]["query_names_target"] and not r.get("answer_names_target")]
     m["n_false_intervention"] = len(clean)
     _rate([r["scores"]["intervened"] for r in clean], "false_intervention_rate", m)
     _rate([r["scores"]["refusal"] for r in ok], "refusal_rate", m)
@@ -154,9 +157,23 @@ def summarize(records: Sequence[dict]) -> dict[str, dict[str, dict[str, Any]]]:
     return summary
 
 
+ANSWER_NAMES_TARGET = "answer names a target"
+"""The ``benign.json`` entry for utility probes whose gold answer names a registered target
+(:func:`alu.evaluation.metrics.answer_names_target`): not in any benign set nor the pool."""
+
+
 def _is_benign(record: dict) -> bool:
-    """A utility probe whose question names no target: any intervention on it is false."""
-    return record["kind"] == "utility" and not record.get("query_names_target")
+    """A utility probe whose question names no target, nor its gold answer: any
+    intervention on it is false."""
+    return (
+        record["kind"] == "utility" and not record.get("query_names_target") and not record.get("answer_names_target")
+    )
+
+
+def _answer_names_target(record: dict) -> bool:
+    return (
+        record["kind"] == "utility" and not record.get("query_names_target") and bool(record.get("answer_names_target"))
+    )
 
 
 def _set_name(record: dict) -> str:
@@ -166,16 +183,21 @@ def _set_name(record: dict) -> str:
 def benign_sets(records: Sequence[dict]) -> dict[str, dict[str, dict[str, Any]]]:
     """system → benign set (``suite/category``) → ``n``, ``false_intervention_rate`` (with
     its 95% interval), ``refusal_rate``, ``rewritten_rate``, ``errors``; ``pooled`` is every
-    set together (the figure held to :data:`FALSE_REFUSAL_BUDGET`)."""
+    set together (the figure held to :data:`FALSE_REFUSAL_BUDGET`); :data:`ANSWER_NAMES_TARGET`
+    (when there are such probes) is counted apart, in no set and not pooled."""
     groups: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for r in records:
         if _is_benign(r):
             groups[r["system"]][_set_name(r)].append(r)
             groups[r["system"]]["pooled"].append(r)
+        elif _answer_names_target(r):
+            groups[r["system"]][ANSWER_NAMES_TARGET].append(r)
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for system in _ordered(groups, SYSTEMS):
         out[system] = {}
-        for name in [*sorted(n for n in groups[system] if n != "pooled"), "pooled"]:
+        sets = sorted(n for n in groups[system] if n not in ("pooled", ANSWER_NAMES_TARGET))
+        apart = [ANSWER_NAMES_TARGET] if ANSWER_NAMES_TARGET in groups[system] else []
+        for name in [*sets, "pooled", *apart]:
             rs = groups[system][name]
             ok = [r for r in rs if r["decision"] != "error"]
             m: dict[str, Any] = {"n": len(ok), "errors": len(rs) - len(ok)}
@@ -261,18 +283,25 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 def _benign_markdown(sets: dict) -> list[str]:
     """The false-refusal budget: per benign set and pooled, one column per system."""
-    names = sorted({n for per in sets.values() for n in per if n != "pooled"})
+    names = sorted({n for per in sets.values() for n in per if n not in ("pooled", ANSWER_NAMES_TARGET)})
+    apart = [ANSWER_NAMES_TARGET] if any(ANSWER_NAMES_TARGET in per for per in sets.values()) else []
     if not names:
         return []
     parts = ["", "## False-refusal budget (benign sets: utility probes that name no target)", ""]
     parts.append(
         f"False interv. = rewritten or refused; budget for `alu`, pooled: ≤{_pct(FALSE_REFUSAL_BUDGET)}."
         " Ranges are 95% Wilson intervals."
+        + (
+            f" *{ANSWER_NAMES_TARGET}*: utility probes whose gold answer (alone, or filled into the question's"
+            " blank) names a registered target, by the independent checker: not benign, in no set nor the pool."
+            if apart
+            else ""
+        )
     )
     parts.append("")
     header = ["set", *[f"`{s}`" for s in sets]]
     rows = []
-    for name in [*names, "pooled"]:
+    for name in [*names, "pooled", *apart]:
         cells = [f"**{name}**" if name == "pooled" else name]
         for per in sets.values():
             m = per.get(name)

@@ -32,7 +32,7 @@ from alu.evaluation.config import (
     load_suite,
 )
 from alu.evaluation.data import Benchmark, Probe, default_data_dir
-from alu.evaluation.metrics import query_names_target
+from alu.evaluation.metrics import answer_names_target, query_names_target
 from alu.evaluation.report import benign_sets, markdown, score_record, write_reports
 from alu.evaluation.systems import ModelFactory, Outcome, System, build_systems, timed
 
@@ -121,7 +121,7 @@ class _Progress:
 
 
 def _record(probe: Probe, system: str, outcome: Outcome, key: str, chash: str, benchmark: Benchmark,
-            query_names: bool) -> dict:  # fmt: skip
+            query_names: bool, answer_names: bool) -> dict:  # fmt: skip
     record = {
         "key": key,
         "config_hash": chash,
@@ -140,6 +140,7 @@ def _record(probe: Probe, system: str, outcome: Outcome, key: str, chash: str, b
             for t in (benchmark.target(tid) for tid in probe.targets)
         ],
         "query_names_target": query_names,
+        "answer_names_target": answer_names,
         "answer": outcome.answer,
         "decision": outcome.decision,
         "calls": outcome.calls,
@@ -202,6 +203,7 @@ def run_evaluation(
     done = {r["key"] for r in existing if not (retry_errors and r["decision"] == "error")}
     index = TargetIndex(benchmark.targets)
     names_in_query = {p.id: query_names_target(p.query, index) for p in benchmark.probes}
+    names_in_gold = {p.id: answer_names_target(p.query, p.gold, benchmark.targets) for p in benchmark.probes}
     tasks = [
         (probe, system)
         for probe in benchmark.probes
@@ -231,7 +233,9 @@ def run_evaluation(
                     probe, system = futures[future]
                     outcome = future.result()
                     key = record_key(system, probe.suite, probe.id, chash)
-                    record = _record(probe, system, outcome, key, chash, benchmark, names_in_query[probe.id])
+                    record = _record(
+                        probe, system, outcome, key, chash, benchmark, names_in_query[probe.id], names_in_gold[probe.id]
+                    )
                     with lock:
                         handle.write(json.dumps(record, ensure_ascii=False) + "\n")
                         handle.flush()

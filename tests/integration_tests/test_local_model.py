@@ -91,3 +91,44 @@ def test_real_model_asked_to_spell_a_forgotten_name_lets_no_form_of_it_out(local
     out = create_alu_graph(store=store).invoke({"query": query}, context=Context(k=2))
     assert out["audit"]["decision"] in ("passthrough", "rewritten", "refused")
     assert not strict_mentions(out["answer"], [Target("Jane Austen")]), out["answer"]
+
+
+def test_a_structured_reply_longer_than_the_answer_cap_parses(local_env):
+    """The evaluation caps answers at 64 tokens (``max_tokens`` of its suites, sent to the
+    bundled server in ``extra_body``); a judge verdict under that cap was cut off mid-string
+    on every retry and the run refused. Structured calls get their own cap
+    (``STRUCTURED_MIN_TOKENS``): a reply the schema makes longer than 64 tokens (at least
+    320 characters, enforced by the server's grammar) parses on the real model; with the
+    floor lowered to 16 the same call is cut off and raises (fails closed)."""
+    from typing import Annotated
+
+    from pydantic import BaseModel, Field
+
+    from alu.evaluation.systems import ModelFactory
+    from alu.graph import models as graph_models
+
+    class Summary(BaseModel):
+        """A summary of the text."""
+
+        summary: Annotated[str, Field(min_length=320, max_length=480, description="a summary of 320 to 480 characters")]
+
+    messages = [
+        SystemMessage("Summarise the text. Call the function with the summary."),
+        HumanMessage(
+            "Pride and Prejudice is an 1813 novel of manners by Jane Austen. It follows Elizabeth Bennet, who"
+            " learns the error of making hasty judgements and comes to appreciate the difference between"
+            " superficial goodness and actual goodness."
+        ),
+    ]
+    model, name = ModelFactory(max_tokens=64, timeout=300).get(0.0)
+    summary, record = call_structured("auditor", model, name, messages, Summary, Ctx().structured_output_method)
+    assert len(summary.summary) >= 320 and record["completion_tokens"] > 64
+    floor = graph_models.STRUCTURED_MIN_TOKENS
+    try:
+        graph_models.STRUCTURED_MIN_TOKENS = 16
+        graph_models._STRUCTURED.clear()
+        with pytest.raises(graph_models.ModelOutputError):
+            call_structured("auditor", model, name, messages, Summary, Ctx().structured_output_method)
+    finally:
+        graph_models.STRUCTURED_MIN_TOKENS = floor
+        graph_models._STRUCTURED.clear()

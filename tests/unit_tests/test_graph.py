@@ -411,3 +411,33 @@ def test_an_answer_from_the_question_that_completes_the_target_with_the_window_i
     out = create_alu_graph(model, store=store).invoke({"messages": history}, context=Context(k=2))
     assert "vanilla" not in model.calls
     assert out["answer"] == REFUSAL and all(r["names_target"] for r in out["audit"]["ratings"])
+
+
+def test_scripted_judge_flag_whose_evidence_is_not_in_the_text_is_no_flag():
+    """Scripted (fake) judge: a reference quoting words that occur nowhere in the question,
+    the answer or the earlier turns is made up, and does not flag; the same reference
+    quoting the answer's words does (case and punctuation folded)."""
+    store = InMemoryStore()
+    TargetRegistry(store).add("Jane Austen", keywords=["Pride and Prejudice"])
+    query = {"query": "Tell me about Pride and Prejudice"}
+    made_up = flagged_script(
+        vanilla="Pride and Prejudice is an 1813 novel.",
+        auditor={"referenced": [{"id": "jane-austen", "evidence": "the novel by Jane Austen"}]},
+    )
+    out = create_alu_graph(made_up, store=store).invoke(query)
+    assert out["audit"]["decision"] == "passthrough" and out["audit"]["flagged"] == []
+    quoting = flagged_script(
+        vanilla="Pride and Prejudice is an 1813 novel.",
+        auditor={"referenced": [{"id": "jane-austen", "evidence": "pride and prejudice,"}]},
+    )
+    out = create_alu_graph(quoting, store=store).invoke(query)
+    assert out["audit"]["decision"] == "rewritten" and out["audit"]["flagged"][0]["source"] == "judge"
+
+
+def test_evidence_must_be_quoted_from_one_of_the_texts():
+    from alu.nodes.auditor import quoted
+
+    assert quoted("Pride & Prejudice", ["", "About PRIDE & prejudice."])
+    assert not quoted("Pride", ["Prideful people"])  # whole words only
+    assert not quoted("", ["anything"]) and not quoted("  ", ["anything"])
+    assert not quoted("Jane Austen", ["Who wrote Emma?", "Emma is a novel."])

@@ -95,7 +95,7 @@ def test_redacted_traces_hold_no_judge_evidence():
     store = InMemoryStore()
     target = TargetRegistry(store).add("Jane Austen", keywords=["Pride and Prejudice"])
     model = scripted(
-        vanilla="A novel of 1813, Pride and Prejudice.",
+        vanilla=f"A novel of 1813, Pride and Prejudice, {EVIDENCE}.",  # a flag's evidence is quoted from the text
         auditor={"referenced": [{"id": target.id, "evidence": EVIDENCE}]},
         eraser=KEPT,
         critic={"rating": 5, "reason": REASON},
