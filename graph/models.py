@@ -161,8 +161,16 @@ _TEMPERATURE = {
 
 
 def _init(spec: str, temperature: float, context: Context) -> BaseChatModel:
+    """The client of ``spec``. ``langchain-openai`` sends ``max_tokens`` as
+    ``max_completion_tokens``, which llama.cpp's server (the bundled model) and other
+    OpenAI-compatible servers ignore, so their replies ran to the context size: an
+    ``openai:`` model on a custom ``OPENAI_BASE_URL`` also gets it as ``max_tokens``."""
     from langchain.chat_models import init_chat_model
 
+    kwargs: dict[str, Any] = {}
+    base_url = os.environ.get("OPENAI_BASE_URL", "")
+    if spec.startswith("openai:") and base_url and "api.openai.com" not in base_url:
+        kwargs["extra_body"] = {"max_tokens": context.max_tokens}
     try:
         return init_chat_model(
             spec,
@@ -171,6 +179,7 @@ def _init(spec: str, temperature: float, context: Context) -> BaseChatModel:
             timeout=context.model_timeout,
             max_retries=CLIENT_MAX_RETRIES,
             disable_streaming=True,
+            **kwargs,
         )
     except ImportError as exc:
         raise InvalidContextError(f"model {spec!r} needs a provider package that is not installed: {exc}") from exc

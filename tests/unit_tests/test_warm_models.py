@@ -65,3 +65,20 @@ def test_warm_leaves_chat_model_objects_alone():
     bound = Models(fake)
     bound.warm(Context())
     assert bound.get("eraser", Context(), 0.7)[0] is fake
+
+
+def test_the_reply_cap_reaches_openai_compatible_servers_that_read_max_tokens(monkeypatch):
+    """``langchain-openai`` sends the cap as ``max_completion_tokens``; llama.cpp's server
+    (the bundled model) reads ``max_tokens``, so the graph's client sends both there (the
+    request payload is built, nothing is sent)."""
+    from langchain_core.messages import HumanMessage
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-unit-test-never-sent")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    context = Context(model="openai:local", max_tokens=77)
+    model, _ = Models().get("vanilla", context, 0.0)
+    sent = model._get_request_payload([HumanMessage("hi")])
+    assert sent["max_completion_tokens"] == 77 and sent["extra_body"] == {"max_tokens": 77}
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://api.openai.com/v1")  # OpenAI itself: no extra body
+    model, _ = Models().get("vanilla", context, 0.0)
+    assert "extra_body" not in model._get_request_payload([HumanMessage("hi")])
