@@ -29,7 +29,6 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Literal
 
 import numpy as np
@@ -39,6 +38,7 @@ from alu.domain import TARGET_KINDS, Target
 from alu.semantic.cache import MemoryVectorCache, VectorCache, text_key
 from alu.semantic.embeddings import as_embeddings, embed_array, model_key
 from alu.semantic.hnsw import HnswAnn
+from alu.semantic.keep import default_keep_texts
 from alu.semantic.profiles import (
     TOP_K,
     Classifier,
@@ -150,12 +150,6 @@ class SyncStats:
     fitted: int = 0  # classifiers fitted
     seconds: float = 0.0
     skipped: bool = False  # same version as the last sync
-
-
-def default_keep_texts() -> list[str]:
-    """The shipped general "keep" text (benign questions across school subjects, English)."""
-    raw = (resources.files("alu.semantic") / "data" / "keep_en.txt").read_text("utf-8")
-    return [ln.strip() for ln in raw.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
 @dataclass
