@@ -173,6 +173,19 @@ def _half(text: str) -> int:
 
 
 # -- the run ------------------------------------------------------------------------------
+BASELINE_CANDIDATE = 0.50
+"""The classifiers' candidate threshold before whole-query calibration (the baseline's)."""
+
+
+def _with_candidate(th, candidate: float):
+    from alu.semantic.index import Band, SemanticThresholds
+
+    bands = dict(th.classifier)
+    for kind in ("topic", "other"):
+        bands[kind] = Band(candidate=candidate, flag=bands[kind].flag)
+    return SemanticThresholds(similarity=th.similarity, classifier=bands)
+
+
 def _rates(index, queries, vec_of, chunker, thresholds, *, topic_only=False):
     flagged = reached = 0
     for q in queries:
@@ -241,6 +254,9 @@ def run(
     def chunker_w(q):  # the whole query: stem, options, instruction; the answer as the draft
         return chunk_texts({"question": q["whole"], "draft": q["whole_draft"]})
 
+    def chunker_w0(q):  # the same without the stem chunk (the baseline's behaviour)
+        return chunk_texts({"question": q["whole"], "draft": q["whole_draft"]}, mc_stems=False)
+
     # embed every chunk once, in batches
     all_chunks: dict[str, None] = {}
     for items in tested.values():
@@ -282,13 +298,20 @@ def run(
     idx_default.sync(targets, version="bench", examples=examples)
     out["shipped_keep_only"] = rates(idx_default, chunker_q)
     out["shipped_keep_only_whole"] = rates(idx_default, chunker_w)
-    curves = [("classifier", index, chunker_q), ("shipped_whole", idx_default, chunker_w)]
-    if baseline_keep is not None:  # another keep text (e.g. an older shipped one), same run
+    curves = [
+        ("classifier", index, chunker_q),
+        ("shipped_stems", idx_default, chunker_q),
+        ("shipped_whole", idx_default, chunker_w),
+    ]
+    if baseline_keep is not None:  # another keep text (an older shipped one), no stem chunks: the before
         idx_base = SemanticIndex(emb, keep_texts=list(baseline_keep), cache=cache)
         idx_base.sync(targets, version="bench", examples=examples)
-        out["baseline_keep_only"] = rates(idx_base, chunker_q)
-        out["baseline_keep_only_whole"] = rates(idx_base, chunker_w)
-        curves.append(("baseline_whole", idx_base, chunker_w))
+        th_base = _with_candidate(th, BASELINE_CANDIDATE)
+        out["baseline_keep_only"] = {k: _rates(idx_base, v, vec_of, chunker_q, th_base) for k, v in tested.items()}
+        out["baseline_keep_only_whole"] = {
+            k: _rates(idx_base, v, vec_of, chunker_w0, th_base) for k, v in tested.items()
+        }
+        curves.append(("baseline_whole", idx_base, chunker_w0))
     zs = SemanticIndex(emb, cache=cache)
     zs.sync(targets, version="bench")
     out["zero_shot"] = rates(zs, chunker_q)
@@ -351,7 +374,8 @@ def _pct(xs, q):
 
 
 def embed_cost(emb, tested, n: int = 60) -> dict:
-    """ms to embed one query's chunks (question + draft), p50/p95, and per 100 tokens."""
+    """ms to embed one query's chunks (the whole question + a long draft), p50/p95, and
+    per 100 tokens."""
     from alu.semantic.profiles import chunk_texts
 
     rng = np.random.default_rng(0)
@@ -360,7 +384,9 @@ def embed_cost(emb, tested, n: int = 60) -> dict:
     times, toks = [], []
     emb.embed_array(["warm up"])
     for q in picks:
-        chunks = chunk_texts({"question": q["question"], "draft": q["draft"]})
+        # the whole query (stem, options, instruction) and a long draft (every option as a
+        # sentence and the answer): the largest text a multiple-choice query brings
+        chunks = chunk_texts({"question": q["whole"], "draft": q["draft"]})
         t0 = time.perf_counter()
         emb.embed_array([c for _, c in chunks])
         times.append(time.perf_counter() - t0)

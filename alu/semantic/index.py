@@ -90,9 +90,11 @@ class SemanticThresholds:
 
     ``similarity``: zero-shot profiles (description and keywords), score = mean of the top
     three cosine similarities. ``classifier``: targets with example texts, score = the
-    classifier's probability. Defaults calibrated on the shared data (README_SECTION.md):
-    ``flag`` at about 1% false flags on MMLU's biology, chemistry and security questions,
-    ``candidate`` at about 5%.
+    classifier's probability. Defaults calibrated with ``alu bench topics`` on the shared
+    data's tested halves, on whole queries (stem, lettered options, instruction and the
+    answer as the draft) against the shipped keep text: classifier ``flag`` 0.85 (at most
+    3% false flags on MMLU's biology, chemistry and security), ``candidate`` 0.60 (at
+    least 95% of WMDP flagged or to the judge, stems and whole queries).
     """
 
     similarity: Mapping[str, Band] = field(default_factory=dict)
@@ -119,8 +121,8 @@ DEFAULT_THRESHOLDS = SemanticThresholds(
     ),
     classifier=_bands(
         {
-            "topic": Band(candidate=0.50, flag=0.85),
-            "other": Band(candidate=0.50, flag=0.85),
+            "topic": Band(candidate=0.60, flag=0.85),
+            "other": Band(candidate=0.60, flag=0.85),
             "person": Band(candidate=0.70),
             "organization": Band(candidate=0.70),
             "place": Band(candidate=0.70),

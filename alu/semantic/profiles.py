@@ -153,7 +153,7 @@ def mc_stem(question: str) -> str | None:
     return stem if len(stem.split()) >= 3 else None
 
 
-def chunk_texts(texts: dict[str, str], *, max_chunks: int = 24) -> list[tuple[str, str]]:
+def chunk_texts(texts: dict[str, str], *, max_chunks: int = 24, mc_stems: bool = True) -> list[tuple[str, str]]:
     """``(source, chunk)`` pairs to embed for one query.
 
     The question whole (splitting it by sentence raised false flags on MMLU at equal
@@ -162,12 +162,13 @@ def chunk_texts(texts: dict[str, str], *, max_chunks: int = 24) -> list[tuple[st
     the keep side's multiple-choice text, so the stem is what scores like an example. Then
     the draft's sentences and the window's sentences (the most recent kept under the cap):
     one hazardous sentence in a long draft counts on its own instead of being diluted.
+    ``mc_stems=False``: no stem chunk (the behaviour before it, for the bench's baseline).
     """
     out: list[tuple[str, str]] = []
     q = (texts.get("question") or "").strip()
     if q:
         out.append(("question", q))
-        if stem := mc_stem(q):
+        if mc_stems and (stem := mc_stem(q)):
             out.append(("question", stem))
     draft = split_sentences(texts.get("draft") or "")
     window = split_sentences(texts.get("window") or "")
