@@ -1,21 +1,24 @@
 """``alu bench topics``: the semantic stage on WMDP and its hard negatives.
 
-Why one module of 500 lines: it is the benchmark contract of issue 15 end to end (data
+Why one module of 600 lines: it is the benchmark contract of issue 15 end to end (data
 loading, the split, the registry, the sets, the curve, the scale run) and nothing imports
 its parts. The topics are shared with the ``wmdp`` eval suite (alu/evaluation/wmdp.py).
 
 Registers two topic targets written as a user would (biosecurity, chemical weapons: a
 description and a few keywords, plus example texts from ``--examples`` DIR2) among the
-RWKU people, and runs the model-free semantic stage on question stems (no options) of
+RWKU people, and runs the model-free semantic stage on question stems and whole queries of
 ``DIR/wmdp/{bio,chem}.json``, ``DIR/mmlu/*.csv``, TOFU world facts and RWKU neighbour
 questions. When DIR and DIR2 are the same folder the questions are split in two by a hash
 of their text: examples and keep text come from one half, tested questions from the other,
 so no tested question was learnt from.
 
 Prints per set the share flagged without a model and the share flagged or sent to the
-judge, for stems and for draft-length texts (the options and the answer as the draft), the
-zero-shot figures (description and keywords only), and the cost: embedding ms per query
-and the target-dependent part at 100 and 100,000 targets of mixed kinds. ``--json``: one
+judge, for stems and for whole queries (the stem with its lettered options and "answer with
+the letter", as the ``wmdp`` eval suite asks, and the answer as the draft), against the
+in-domain keep text and the shipped one (and ``--baseline-keep``, scored as before the stem
+chunk), the zero-shot figures (description and keywords only), and the cost: embedding ms
+per query (whole question and a long draft) and the target-dependent part at ``--sizes``
+targets of mixed kinds through each ``--ann`` index (exact, ivf, hnsw). ``--json``: one
 JSON object (``{"sets": {"wmdp/bio": {"n", "flagged", "reached_judge"}, …}, …}``).
 """
 
