@@ -1,21 +1,24 @@
 """``alu bench topics``: the semantic stage on WMDP and its hard negatives.
 
-Why one module of 500 lines: it is the benchmark contract of issue 15 end to end (data
+Why one module of 600 lines: it is the benchmark contract of issue 15 end to end (data
 loading, the split, the registry, the sets, the curve, the scale run) and nothing imports
 its parts. The topics are shared with the ``wmdp`` eval suite (alu/evaluation/wmdp.py).
 
 Registers two topic targets written as a user would (biosecurity, chemical weapons: a
 description and a few keywords, plus example texts from ``--examples`` DIR2) among the
-RWKU people, and runs the model-free semantic stage on question stems (no options) of
+RWKU people, and runs the model-free semantic stage on question stems and whole queries of
 ``DIR/wmdp/{bio,chem}.json``, ``DIR/mmlu/*.csv``, TOFU world facts and RWKU neighbour
 questions. When DIR and DIR2 are the same folder the questions are split in two by a hash
 of their text: examples and keep text come from one half, tested questions from the other,
 so no tested question was learnt from.
 
 Prints per set the share flagged without a model and the share flagged or sent to the
-judge, for stems and for draft-length texts (the options and the answer as the draft), the
-zero-shot figures (description and keywords only), and the cost: embedding ms per query
-and the target-dependent part at 100 and 100,000 targets of mixed kinds. ``--json``: one
+judge, for stems and for whole queries (the stem with its lettered options and "answer with
+the letter", as the ``wmdp`` eval suite asks, and the answer as the draft), against the
+in-domain keep text and the shipped one (and ``--baseline-keep``, scored as before the stem
+chunk), the zero-shot figures (description and keywords only), and the cost: embedding ms
+per query (whole question and a long draft) and the target-dependent part at ``--sizes``
+targets of mixed kinds through each ``--ann`` index (exact, ivf, hnsw). ``--json``: one
 JSON object (``{"sets": {"wmdp/bio": {"n", "flagged", "reached_judge"}, …}, …}``).
 """
 
@@ -53,6 +56,19 @@ CORE_NEGATIVES = (
 
 
 # -- data ---------------------------------------------------------------------------------
+def _whole(question: str, choices: Sequence[str], answer: int | str | None) -> dict:
+    """The whole query a user sends (the question with lettered options and the
+    instruction, as the ``wmdp`` eval suite asks it) and the short answer a model gives."""
+    from alu.evaluation.choices import LETTERS, mc_query
+
+    opts = [str(c).strip() for c in choices]
+    if len(opts) != 4 or not all(opts):
+        return {"whole": question, "whole_draft": ""}
+    idx = answer if isinstance(answer, int) else next((i for i, c in enumerate(opts) if c == str(answer).strip()), None)
+    draft = f"{LETTERS[idx]}. {opts[idx]}" if idx is not None and 0 <= idx < 4 else ""
+    return {"whole": mc_query(question, opts), "whole_draft": draft}
+
+
 def _draft(choices: Sequence[str], answer: int | str | None) -> str:
     opts = " ".join(f"Option {i + 1}: {str(c).strip().rstrip('.')}." for i, c in enumerate(choices))
     ans = choices[answer] if isinstance(answer, int) and 0 <= answer < len(choices) else answer
@@ -66,7 +82,11 @@ def load_sets(data: Path) -> dict[str, list[dict]]:
         p = data / "wmdp" / f"{name}.json"
         if p.is_file():
             sets[f"wmdp/{name}"] = [
-                {"question": x["question"], "draft": _draft(x["choices"], x.get("answer"))}
+                {
+                    "question": x["question"],
+                    "draft": _draft(x["choices"], x.get("answer")),
+                    **_whole(x["question"], x["choices"], x.get("answer")),
+                }
                 for x in json.loads(p.read_text("utf-8"))
             ]
     for p in sorted((data / "mmlu").glob("*.csv")):
@@ -76,6 +96,11 @@ def load_sets(data: Path) -> dict[str, list[dict]]:
             {
                 "question": r["question"],
                 "draft": _draft(
+                    [r.get(f"choice{i}", "") for i in range(4)],
+                    int(r["answer"]) if str(r.get("answer", "")).isdigit() else None,
+                ),
+                **_whole(
+                    r["question"],
                     [r.get(f"choice{i}", "") for i in range(4)],
                     int(r["answer"]) if str(r.get("answer", "")).isdigit() else None,
                 ),
@@ -89,6 +114,7 @@ def load_sets(data: Path) -> dict[str, list[dict]]:
                 {
                     "question": x["question"],
                     "draft": _draft([x.get(f"option{i}", "") for i in range(1, 5)], x.get("answer")),
+                    **_whole(x["question"], [x.get(f"option{i}", "") for i in range(1, 5)], x.get("answer")),
                 }
                 for x in json.loads(p.read_text("utf-8"))
             ]
@@ -98,7 +124,12 @@ def load_sets(data: Path) -> dict[str, list[dict]]:
             p = d / lvl
             if p.is_file():
                 nb += [
-                    {"question": x["query"], "draft": f"The answer is {x.get('answer', '')}."}
+                    {
+                        "question": x["query"],
+                        "draft": f"The answer is {x.get('answer', '')}.",
+                        "whole": x["query"],
+                        "whole_draft": f"The answer is {x.get('answer', '')}.",
+                    }
                     for x in json.loads(p.read_text("utf-8"))
                 ]
     if nb:
@@ -145,6 +176,19 @@ def _half(text: str) -> int:
 
 
 # -- the run ------------------------------------------------------------------------------
+BASELINE_CANDIDATE = 0.50
+"""The classifiers' candidate threshold before whole-query calibration (the baseline's)."""
+
+
+def _with_candidate(th, candidate: float):
+    from alu.semantic.index import Band, SemanticThresholds
+
+    bands = dict(th.classifier)
+    for kind in ("topic", "other"):
+        bands[kind] = Band(candidate=candidate, flag=bands[kind].flag)
+    return SemanticThresholds(similarity=th.similarity, classifier=bands)
+
+
 def _rates(index, queries, vec_of, chunker, thresholds, *, topic_only=False):
     flagged = reached = 0
     for q in queries:
@@ -169,6 +213,9 @@ def run(
     curve: bool = False,
     cache_path: Path | None = None,
     anns: Sequence[str] = ("ivf",),
+    sizes: Sequence[int] = (100, 100_000),
+    thresholds=None,
+    baseline_keep: Sequence[str] | None = None,
     log=lambda *_: None,
 ) -> dict:
     from alu.semantic.cache import MemoryVectorCache, SqliteVectorCache
@@ -207,12 +254,19 @@ def run(
     def chunker_d(q):
         return chunk_texts({"question": q["question"], "draft": q["draft"]})
 
+    def chunker_w(q):  # the whole query: stem, options, instruction; the answer as the draft
+        return chunk_texts({"question": q["whole"], "draft": q["whole_draft"]})
+
+    def chunker_w0(q):  # the same without the stem chunk (the baseline's behaviour)
+        return chunk_texts({"question": q["whole"], "draft": q["whole_draft"]}, mc_stems=False)
+
     # embed every chunk once, in batches
     all_chunks: dict[str, None] = {}
     for items in tested.values():
         for q in items:
-            for _, c in chunker_d(q) if drafts else chunker_q(q):
-                all_chunks[c] = None
+            for chunker in (chunker_q, chunker_w, *((chunker_d,) if drafts else ())):
+                for _, c in chunker(q):
+                    all_chunks[c] = None
     texts = list(all_chunks)
     t0 = time.perf_counter()
     cache = SqliteVectorCache(cache_path) if cache_path else MemoryVectorCache()
@@ -232,24 +286,49 @@ def run(
     index = SemanticIndex(emb, keep_texts=keep, cache=cache)
     stats = index.sync(targets, version="bench", examples=examples)
     out["sync"] = {"seconds": round(time.perf_counter() - t0, 2), "fitted": stats.fitted, "embedded": stats.embedded}
-    th = DEFAULT_THRESHOLDS
-    out["sets"] = {k: _rates(index, v, vec_of, chunker_q, th) for k, v in tested.items()}
-    out["sets_topics_only"] = {k: _rates(index, v, vec_of, chunker_q, th, topic_only=True) for k, v in tested.items()}
+    th = thresholds or DEFAULT_THRESHOLDS
+
+    def rates(idx, chunker, **kw):
+        return {k: _rates(idx, v, vec_of, chunker, th, **kw) for k, v in tested.items()}
+
+    out["sets"] = rates(index, chunker_q)
+    out["whole"] = rates(index, chunker_w)
+    out["sets_topics_only"] = rates(index, chunker_q, topic_only=True)
     if drafts:
-        out["drafts"] = {k: _rates(index, v, vec_of, chunker_d, th) for k, v in tested.items()}
+        out["drafts"] = rates(index, chunker_d)
     # the product default: only the shipped keep text
     idx_default = SemanticIndex(emb, cache=cache)
     idx_default.sync(targets, version="bench", examples=examples)
-    out["shipped_keep_only"] = {k: _rates(idx_default, v, vec_of, chunker_q, th) for k, v in tested.items()}
+    out["shipped_keep_only"] = rates(idx_default, chunker_q)
+    out["shipped_keep_only_whole"] = rates(idx_default, chunker_w)
+    curves = [
+        ("classifier", index, chunker_q),
+        ("shipped_stems", idx_default, chunker_q),
+        ("shipped_whole", idx_default, chunker_w),
+    ]
+    if baseline_keep is not None:  # another keep text (an older shipped one), no stem chunks: the before
+        idx_base = SemanticIndex(emb, keep_texts=list(baseline_keep), cache=cache)
+        idx_base.sync(targets, version="bench", examples=examples)
+        th_base = _with_candidate(th, BASELINE_CANDIDATE)
+        out["baseline_keep_only"] = {k: _rates(idx_base, v, vec_of, chunker_q, th_base) for k, v in tested.items()}
+        out["baseline_keep_only_whole"] = {
+            k: _rates(idx_base, v, vec_of, chunker_w0, th_base) for k, v in tested.items()
+        }
+        curves.append(("baseline_whole", idx_base, chunker_w0))
     zs = SemanticIndex(emb, cache=cache)
     zs.sync(targets, version="bench")
-    out["zero_shot"] = {k: _rates(zs, v, vec_of, chunker_q, th) for k, v in tested.items()}
+    out["zero_shot"] = rates(zs, chunker_q)
+    out["zero_shot_whole"] = rates(zs, chunker_w)
     if curve:
-        out["curve"] = calibration_curve(index, zs, tested, vec_of, chunker_q)
+        out["curve"] = calibration_curve(
+            [*curves, ("similarity", zs, chunker_q), ("similarity_whole", zs, chunker_w)], tested, vec_of
+        )
     out["cost"] = {"embed": embed_cost(emb, tested)}
     if scale:
         for n, kind in enumerate(anns):
-            figures = scale_cost(index, emb, tested, vec_of, chunker_d, examples=examples, ann=kind, log=log)
+            figures = scale_cost(
+                index, emb, tested, vec_of, chunker_w, examples=examples, ann=kind, sizes=sizes, log=log
+            )
             out["cost"].setdefault("targets_by_ann", {})[kind] = figures
             if n == 0:
                 out["cost"]["targets"] = figures
@@ -260,32 +339,36 @@ def run(
     return out
 
 
-def calibration_curve(index, zs, tested, vec_of, chunker, grid=None) -> dict:
-    """Recall on WMDP and false flags on each negative set, per threshold (topics only)."""
-    topic_ids = {t.id for t in TOPICS.values()}
-    best: dict[str, dict[str, dict[str, float]]] = {}
-    for label, idx in (("classifier", index), ("similarity", zs)):
-        from alu.semantic.index import Band, SemanticThresholds
+CLASSIFIER_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
+SIMILARITY_GRID = (0.2, 0.24, 0.27, 0.3, 0.33, 0.36, 0.4)
 
-        low = SemanticThresholds(
-            similarity={k: Band(candidate=-1.0) for k in ("topic", "other")} | {"person": Band(candidate=9.0)},
-            classifier={k: Band(candidate=0.0) for k in ("topic", "other")} | {"person": Band(candidate=9.0)},
-        )
-        per_set: dict[str, list[float]] = {}
-        for k, items in tested.items():
-            scores = []
-            for q in items:
-                chunks = chunker(q)
-                hits = idx.search_vectors(chunks, np.stack([vec_of[c] for _, c in chunks]), low)
-                s = [h.score for h in hits if h.target_id in topic_ids]
-                scores.append(max(s) if s else -1.0)
-            per_set[k] = scores
-        grid_ = grid or (
-            [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95] if label == "classifier" else [0.2, 0.24, 0.27, 0.3, 0.33, 0.36, 0.4]
-        )
-        best[label] = {
-            str(t): {k: round(float(np.mean(np.asarray(v) >= t)), 4) for k, v in per_set.items()} for t in grid_
-        }
+
+def topic_scores(idx, items, vec_of, chunker) -> list[float]:
+    """Per query, the best topic score over its chunks (-1 when no topic scores)."""
+    from alu.semantic.index import Band, SemanticThresholds
+
+    topic_ids = {t.id for t in TOPICS.values()}
+    low = SemanticThresholds(
+        similarity={k: Band(candidate=-1.0) for k in ("topic", "other")} | {"person": Band(candidate=9.0)},
+        classifier={k: Band(candidate=0.0) for k in ("topic", "other")} | {"person": Band(candidate=9.0)},
+    )
+    scores = []
+    for q in items:
+        chunks = chunker(q)
+        hits = idx.search_vectors(chunks, np.stack([vec_of[c] for _, c in chunks]), low)
+        s = [h.score for h in hits if h.target_id in topic_ids]
+        scores.append(max(s) if s else -1.0)
+    return scores
+
+
+def calibration_curve(variants, tested, vec_of) -> dict:
+    """Per variant ``(label, index, chunker)``: the share of each set whose best topic score
+    is at or above each threshold (recall on WMDP, false flags on the others)."""
+    best: dict[str, dict[str, dict[str, float]]] = {}
+    for label, idx, chunker in variants:
+        per_set = {k: np.asarray(topic_scores(idx, items, vec_of, chunker)) for k, items in tested.items()}
+        grid = SIMILARITY_GRID if label.startswith("similarity") else CLASSIFIER_GRID
+        best[label] = {str(t): {k: round(float(np.mean(v >= t)), 4) for k, v in per_set.items()} for t in grid}
     return best
 
 
@@ -294,7 +377,8 @@ def _pct(xs, q):
 
 
 def embed_cost(emb, tested, n: int = 60) -> dict:
-    """ms to embed one query's chunks (question + draft), p50/p95, and per 100 tokens."""
+    """ms to embed one query's chunks (the whole question + a long draft), p50/p95, and
+    per 100 tokens."""
     from alu.semantic.profiles import chunk_texts
 
     rng = np.random.default_rng(0)
@@ -303,7 +387,9 @@ def embed_cost(emb, tested, n: int = 60) -> dict:
     times, toks = [], []
     emb.embed_array(["warm up"])
     for q in picks:
-        chunks = chunk_texts({"question": q["question"], "draft": q["draft"]})
+        # the whole query (stem, options, instruction) and a long draft (every option as a
+        # sentence and the answer): the largest text a multiple-choice query brings
+        chunks = chunk_texts({"question": q["whole"], "draft": q["draft"]})
         t0 = time.perf_counter()
         emb.embed_array([c for _, c in chunks])
         times.append(time.perf_counter() - t0)
@@ -347,6 +433,15 @@ def synthetic_targets(n: int, real: Sequence[Target], dims: int, seed: int = 0):
             )
         )
     return targets
+
+
+def _ann_bytes(ann) -> int:
+    """Bytes of an index's own structures (faiss serialised size; 0 for the exact path)."""
+    if ann is None:
+        return 0
+    import faiss
+
+    return int(faiss.serialize_index(ann.index).nbytes)
 
 
 def scale_cost(
@@ -397,6 +492,8 @@ def scale_cost(
             cache.put_many(index.model_key, dict(zip(map(text_key, ex), index._vectors(ex)[0])))
         if ann == "hnsw":  # the graph index from the first row
             big = SemanticIndex(emb, cache=cache, keep_texts=index._keep_texts, ann="hnsw", ann_min_rows=0)
+        elif ann == "exact":  # one numpy product at every size
+            big = SemanticIndex(emb, cache=cache, keep_texts=index._keep_texts, ann_min_rows=10**12)
         else:
             big = SemanticIndex(emb, cache=cache, keep_texts=index._keep_texts)
         big._key = index.model_key
@@ -412,6 +509,7 @@ def scale_cost(
             times.append(time.perf_counter() - t1)
             n_hits.append(len(hits))
         mb = sum(p.rows.nbytes for p in big._parts) / 2**20
+        ann_mb = sum(_ann_bytes(p.ann) for p in big._parts) / 2**20
         out[str(n)] = {
             "targets": len(big),
             "rows": int(sum(p.n_rows for p in big._parts)),
@@ -421,6 +519,8 @@ def scale_cost(
             "sync_s_from_cache": round(sync_s, 2),
             "hits_per_query": round(float(np.mean(n_hits)), 2),
             "vectors_mb": round(mb, 1),
+            "ann_mb": round(ann_mb, 1),
+            "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
             "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
         log(f"  {ann} {n} targets: {out[str(n)]}")
@@ -450,8 +550,20 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--ann",
         default="ivf",
-        help="index(es) of the scale run, comma-separated: ivf (default), hnsw (graph, every size)",
+        help="index(es) of the scale run, comma-separated: ivf (default), hnsw (graph, every size), exact (numpy)",
     )
+    p.add_argument(
+        "--baseline-keep",
+        type=Path,
+        default=None,
+        help="also score with this keep text only (one text a line; e.g. an older shipped file), same run",
+    )
+    p.add_argument("--sizes", default="100,100000", help="target counts of the scale run, comma-separated")
+
+
+def _read_lines(path: Path) -> list[str]:
+    raw = path.read_text("utf-8").splitlines()
+    return [ln.strip() for ln in raw if ln.strip() and not ln.startswith("#")]
 
 
 def _run_args(args) -> int:
@@ -464,6 +576,8 @@ def _run_args(args) -> int:
         curve=args.curve,
         cache_path=args.cache,
         anns=[a.strip() for a in args.ann.split(",") if a.strip()],
+        sizes=[int(x) for x in args.sizes.split(",") if x.strip()],
+        baseline_keep=_read_lines(args.baseline_keep) if args.baseline_keep else None,
         log=log,
     )
     if args.json:
@@ -472,9 +586,14 @@ def _run_args(args) -> int:
     print(f"model {out['model']['id']} ({out['model']['version']}, {out['model']['dims']}-d); {out['split']}")
     for title, key in (
         ("stems", "sets"),
+        ("whole queries (stem, lettered options, instruction; the answer as the draft)", "whole"),
         ("drafts (options + answer)", "drafts"),
-        ("shipped keep text only", "shipped_keep_only"),
-        ("zero-shot (description + keywords)", "zero_shot"),
+        ("shipped keep text only: stems", "shipped_keep_only"),
+        ("shipped keep text only: whole queries", "shipped_keep_only_whole"),
+        ("baseline keep text only: stems", "baseline_keep_only"),
+        ("baseline keep text only: whole queries", "baseline_keep_only_whole"),
+        ("zero-shot (description + keywords): stems", "zero_shot"),
+        ("zero-shot: whole queries", "zero_shot_whole"),
     ):
         if key not in out:
             continue

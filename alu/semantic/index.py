@@ -29,7 +29,6 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Literal
 
 import numpy as np
@@ -39,6 +38,7 @@ from alu.domain import TARGET_KINDS, Target
 from alu.semantic.cache import MemoryVectorCache, VectorCache, text_key
 from alu.semantic.embeddings import as_embeddings, embed_array, model_key
 from alu.semantic.hnsw import HnswAnn
+from alu.semantic.keep import default_keep_texts
 from alu.semantic.profiles import (
     TOP_K,
     Classifier,
@@ -90,9 +90,11 @@ class SemanticThresholds:
 
     ``similarity``: zero-shot profiles (description and keywords), score = mean of the top
     three cosine similarities. ``classifier``: targets with example texts, score = the
-    classifier's probability. Defaults calibrated on the shared data (README_SECTION.md):
-    ``flag`` at about 1% false flags on MMLU's biology, chemistry and security questions,
-    ``candidate`` at about 5%.
+    classifier's probability. Defaults calibrated with ``alu bench topics`` on the shared
+    data's tested halves, on whole queries (stem, lettered options, instruction and the
+    answer as the draft) against the shipped keep text: classifier ``flag`` 0.85 (at most
+    3% false flags on MMLU's biology, chemistry and security), ``candidate`` 0.60 (at
+    least 95% of WMDP flagged or to the judge, stems and whole queries).
     """
 
     similarity: Mapping[str, Band] = field(default_factory=dict)
@@ -119,8 +121,8 @@ DEFAULT_THRESHOLDS = SemanticThresholds(
     ),
     classifier=_bands(
         {
-            "topic": Band(candidate=0.50, flag=0.85),
-            "other": Band(candidate=0.50, flag=0.85),
+            "topic": Band(candidate=0.60, flag=0.85),
+            "other": Band(candidate=0.60, flag=0.85),
             "person": Band(candidate=0.70),
             "organization": Band(candidate=0.70),
             "place": Band(candidate=0.70),
@@ -150,12 +152,6 @@ class SyncStats:
     fitted: int = 0  # classifiers fitted
     seconds: float = 0.0
     skipped: bool = False  # same version as the last sync
-
-
-def default_keep_texts() -> list[str]:
-    """The shipped general "keep" text (benign questions across school subjects, English)."""
-    raw = (resources.files("alu.semantic") / "data" / "keep_en.txt").read_text("utf-8")
-    return [ln.strip() for ln in raw.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
 @dataclass

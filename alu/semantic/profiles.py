@@ -136,17 +136,40 @@ def split_sentences(text: str, *, min_words: int = 4, max_words: int = 60) -> li
     return out
 
 
-def chunk_texts(texts: dict[str, str], *, max_chunks: int = 24) -> list[tuple[str, str]]:
+_OPTION_LINE = re.compile(r"^\s*[\(\[]?[A-Da-d][\.\)\]:]\s+\S", re.M)
+_INLINE_OPTIONS = re.compile(r"\s\(A\)\s.*\(B\)\s", re.S)
+
+
+def mc_stem(question: str) -> str | None:
+    """The stem of a multiple-choice question (the text before its lettered options:
+    ``A.``/``A)``/``(A)`` lines, or inline ``(A) … (B) …``), or None when it has none."""
+    lines = list(_OPTION_LINE.finditer(question))
+    if len(lines) >= 2:
+        stem = question[: lines[0].start()].strip()
+    elif m := _INLINE_OPTIONS.search(question):
+        stem = question[: m.start()].strip()
+    else:
+        return None
+    return stem if len(stem.split()) >= 3 else None
+
+
+def chunk_texts(texts: dict[str, str], *, max_chunks: int = 24, mc_stems: bool = True) -> list[tuple[str, str]]:
     """``(source, chunk)`` pairs to embed for one query.
 
-    The question whole (splitting it too raised false flags on MMLU at equal recall), the
-    draft's sentences and the window's sentences (the most recent kept under the cap): one
-    hazardous sentence in a long draft counts on its own instead of being diluted.
+    The question whole (splitting it by sentence raised false flags on MMLU at equal
+    recall) and, for a multiple-choice question, its stem alone: a topic's examples are
+    questions, and the options and "answer with the letter" shift the whole block towards
+    the keep side's multiple-choice text, so the stem is what scores like an example. Then
+    the draft's sentences and the window's sentences (the most recent kept under the cap):
+    one hazardous sentence in a long draft counts on its own instead of being diluted.
+    ``mc_stems=False``: no stem chunk (the behaviour before it, for the bench's baseline).
     """
     out: list[tuple[str, str]] = []
     q = (texts.get("question") or "").strip()
     if q:
         out.append(("question", q))
+        if mc_stems and (stem := mc_stem(q)):
+            out.append(("question", stem))
     draft = split_sentences(texts.get("draft") or "")
     window = split_sentences(texts.get("window") or "")
     room = max(0, max_chunks - len(out))

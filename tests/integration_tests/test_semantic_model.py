@@ -97,3 +97,41 @@ def test_a_hazardous_sentence_in_a_benign_draft_is_the_evidence(bench_index):
     assert hits and hits[0].target_id == "biosecurity" and hits[0].source == "draft"
     assert hits[0].evidence == hazardous
     assert index.search({"question": "What is the capital of France?"}, DEFAULT_THRESHOLDS) == []
+
+
+@pytest.fixture(scope="module")
+def shipped_index(model):
+    """The topics against the shipped keep text only: what the graph uses."""
+    if not (SHARED / "wmdp" / "bio.json").is_file():
+        pytest.skip(f"shared benchmark data not found at {SHARED} (a user's checkout has no ../shared)")
+    from alu.bench.topics import TOPICS, _half, load_sets
+    from alu.semantic import SemanticIndex
+
+    sets = load_sets(SHARED)
+    examples = {
+        TOPICS[k].id: [x["question"] for x in v if _half(x["question"]) == 0] for k, v in sets.items() if k in TOPICS
+    }
+    index = SemanticIndex(model)
+    index.sync(list(TOPICS.values()), examples=examples)
+    tested = {k: [x for x in v if _half(x["question"]) == 1] for k, v in sets.items()}
+    return index, tested
+
+
+@pytest.mark.slow
+def test_whole_multiple_choice_queries_against_the_shipped_keep_text(shipped_index):
+    """Stem, lettered options, "answer with the letter" and the answer as the draft, as
+    the wmdp eval suite asks: bench (tested halves) 88% / 83% of WMDP flagged, at most 3%
+    of MMLU biology, chemistry and security."""
+    from alu.semantic import DEFAULT_THRESHOLDS
+
+    index, tested = shipped_index
+
+    def flagged(name, n=30):
+        items = tested[name][:n]
+        got = [index.search({"question": x["whole"], "draft": x["whole_draft"]}, DEFAULT_THRESHOLDS) for x in items]
+        return sum(any(h.band == "flag" for h in hits) for hits in got) / len(items)
+
+    assert flagged("wmdp/bio") >= 0.7
+    assert flagged("wmdp/chem") >= 0.6
+    assert flagged("mmlu/college_biology") <= 0.1
+    assert flagged("mmlu/high_school_chemistry") <= 0.1
