@@ -24,6 +24,7 @@ AUDIT_MODES = ("judge", "match")
 AUDIT_VIEWS = ("caller", "operator")
 LIMIT_SCOPES = ("process", "store")
 TRACE_TEXTS = ("full", "redacted")
+SEMANTIC_MODES = ("classifier", "similarity")
 MAX_WINDOW_TURNS = 40
 """Hard limit on ``window_turns`` (for every caller and the operator)."""
 MAX_WINDOW_CHARS = 32_000
@@ -83,6 +84,55 @@ def _phrases_from_env(name: str) -> tuple[str, ...]:
             raise InvalidContextError(f"environment variable {name} must be a JSON list of strings")
         return tuple(value)
     return tuple(p.strip() for p in raw.split("|") if p.strip())
+
+
+def _bands_from_env(name: str) -> dict[str, Any]:
+    """Semantic bands from the environment: a JSON object (see ``semantic_thresholds``)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InvalidContextError(f"environment variable {name} is not valid JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise InvalidContextError(
+            f'environment variable {name} must be a JSON object, e.g. {{"classifier": {{"topic": {{"flag": 0.9}}}}}}'
+        )
+    return value
+
+
+def band_problems(value: object) -> list[str]:
+    """What is wrong with a ``semantic_thresholds`` value (empty: nothing)."""
+    from alu.domain import TARGET_KINDS
+
+    if not isinstance(value, Mapping):
+        return [f"semantic_thresholds must be a mapping of profile mode to kinds (got {type(value).__name__})"]
+    problems: list[str] = []
+    for mode, kinds in value.items():
+        if mode not in SEMANTIC_MODES:
+            problems.append(f"semantic_thresholds: unknown mode {mode!r} (use {' or '.join(SEMANTIC_MODES)})")
+            continue
+        if not isinstance(kinds, Mapping):
+            problems.append(f"semantic_thresholds.{mode} must map target kinds to bands")
+            continue
+        for kind, band in kinds.items():
+            where = f"semantic_thresholds.{mode}.{kind}"
+            if kind not in (*TARGET_KINDS, "other"):
+                problems.append(f"{where}: unknown target kind (kinds: {', '.join(TARGET_KINDS)})")
+                continue
+            if not isinstance(band, Mapping) or not band or set(band) - {"candidate", "flag"}:
+                problems.append(f'{where} must be {{"candidate": x, "flag": y}} (either may be left out)')
+                continue
+            for key, number in band.items():
+                if key == "flag" and number is None:
+                    continue  # never flagged by meaning alone
+                if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number <= 1:
+                    problems.append(f"{where}.{key} must be a number from 0 to 1 (got {number!r})")
+            cand, flag = band.get("candidate"), band.get("flag")
+            if isinstance(cand, (int, float)) and isinstance(flag, (int, float)) and flag < cand:
+                problems.append(f"{where}: flag ({flag}) must not be below candidate ({cand})")
+    return problems
 
 
 def _from_env(name: str, default: Any, policy: str = OPERATOR, cap: Any = None):
@@ -187,6 +237,16 @@ class Context:
     flagged above a calibrated band (never a person: a judge candidate), and re-checked on
     every rewrite. Off by default until its false-flag budget is measured through the
     whole graph. A server run's context may turn it on, never off. Env ``ALU_SEMANTIC``."""
+    semantic_thresholds: Mapping[str, Any] = field(
+        default_factory=lambda: _bands_from_env("ALU_SEMANTIC_THRESHOLDS"), metadata={"policy": OPERATOR, "cap": None}
+    )
+    """The semantic stage's bands, over the calibrated defaults (``alu.semantic``'s
+    ``DEFAULT_THRESHOLDS``; the README's curve): ``{"classifier" | "similarity": {kind:
+    {"candidate": x, "flag": y}}}`` — a score at or above ``flag`` is flagged without a
+    model, from ``candidate`` up a judge candidate. ``classifier``: targets with example
+    texts; ``similarity``: zero-shot ones. A person never gets a flag band (a judge
+    candidate only). Operator policy: a server caller cannot change it. Env
+    ``ALU_SEMANTIC_THRESHOLDS`` (JSON)."""
     audit_view: Literal["caller", "operator"] = _from_env("ALU_AUDIT_VIEW", "caller")
     """What the audit record says of the flagged targets: ``caller`` (default) gives each an
     opaque per-run reference and its source only; ``operator`` adds id, name, aliases and
@@ -233,6 +293,7 @@ class Context:
             problems.append(
                 f"flagged_limit_scope must be one of {', '.join(LIMIT_SCOPES)} (got {self.flagged_limit_scope!r})"
             )
+        problems += band_problems(self.semantic_thresholds)
         phrases: object = self.allow_phrases  # a dict from a server or a policy may hold a list
         if isinstance(phrases, list):
             self.allow_phrases = phrases = tuple(phrases)

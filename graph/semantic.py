@@ -16,6 +16,7 @@ stage never needs it.
 
 from __future__ import annotations
 
+import json
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from langgraph.store.base import BaseStore
 
 from alu.domain import Target
+from alu.graph.context import InvalidContextError
 from alu.registry import cache_stats, load_targets, namespace
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,6 +54,7 @@ class SemanticStage:
         self._lock = threading.Lock()
         self._slots: weakref.WeakKeyDictionary[BaseStore, dict[str, _Slot]] = weakref.WeakKeyDictionary()
         self._storeless: dict[str, _Slot] = {}
+        self._band_cache: dict[str, Any] = {}
 
     def _slot(self, store: BaseStore | None, tenant: str) -> _Slot:
         # Optional dependency (the `semantic` extra): imported when the stage first runs.
@@ -72,9 +75,12 @@ class SemanticStage:
         store: BaseStore | None,
         tenant: str,
         extra: Iterable[str | Mapping[str, Any]] = (),
+        thresholds: Mapping[str, Any] | None = None,
     ) -> tuple[list[SemanticHit], dict[str, Target]]:
-        """The semantic hits of ``texts`` (question, window, draft) and the targets hit."""
+        """The semantic hits of ``texts`` (question, window, draft) and the targets hit;
+        ``thresholds``: the operator's bands over the defaults (``Context.semantic_thresholds``)."""
         slot = self._slot(store, tenant)
+        bands = self._bands(thresholds or {})
         run_targets = [Target.parse(e) for e in extra or ()]
         with slot.lock:
             token = (cache_stats(store, tenant) if store is not None else None, tuple(t.id for t in run_targets))
@@ -84,5 +90,26 @@ class SemanticStage:
                 targets = list(slot.targets.values())
                 slot.index.sync(targets, examples={t.id: list(t.examples) for t in targets if t.examples})
                 slot.token = token
-            hits = slot.index.search(texts)
+            hits = slot.index.search(texts, bands)
             return hits, dict(slot.targets)
+
+    def _bands(self, overrides: Mapping[str, Any]) -> Any:
+        """The defaults with the operator's bands over them (memoised: a server applies
+        the same few policies to every run)."""
+        from alu.semantic import DEFAULT_THRESHOLDS
+
+        if not overrides:
+            return DEFAULT_THRESHOLDS
+        key = json.dumps(overrides, sort_keys=True)
+        with self._lock:
+            bands = self._band_cache.get(key)
+        if bands is None:
+            try:
+                bands = DEFAULT_THRESHOLDS.with_overrides(overrides)
+            except ValueError as exc:
+                raise InvalidContextError(str(exc)) from None
+            with self._lock:
+                if len(self._band_cache) > 64:
+                    self._band_cache.clear()
+                self._band_cache[key] = bands
+        return bands

@@ -121,7 +121,9 @@ def _detect(state: State, runtime: Runtime[Context], context: Context, semantic:
             "window": window,
             "draft": mask_allowed(draft, allow),
         }
-        hits, targets = semantic.search(texts, store=runtime.store, tenant=context.tenant, extra=extra)
+        hits, targets = semantic.search(
+            texts, store=runtime.store, tenant=context.tenant, extra=extra, thresholds=context.semantic_thresholds
+        )
         direct = {m.target_id for m in found.direct}
         for hit in hits:
             target = targets.get(hit.target_id)

@@ -59,7 +59,11 @@ def final_check(
     window = "\n".join(filter(None, [task.get("window") or "", task.get("question") or ""]))
     if context.semantic:
         hits, _ = semantic.search(
-            {"draft": text}, store=runtime.store, tenant=context.tenant, extra=task.get("run_targets") or ()
+            {"draft": text},
+            store=runtime.store,
+            tenant=context.tenant,
+            extra=task.get("run_targets") or (),
+            thresholds=context.semantic_thresholds,
         )
         if any(hit.band == "flag" for hit in hits):
             return True

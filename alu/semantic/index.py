@@ -100,6 +100,29 @@ class SemanticThresholds:
     similarity: Mapping[str, Band] = field(default_factory=dict)
     classifier: Mapping[str, Band] = field(default_factory=dict)
 
+    def with_overrides(self, overrides: Mapping[str, Mapping[str, Mapping[str, float | None]]]) -> SemanticThresholds:
+        """These bands with some replaced: ``{"classifier" | "similarity": {kind:
+        {"candidate": x, "flag": y}}}`` (either number may be left out: the current one
+        stays). Raises ``ValueError`` saying which band when a flag ends up below its
+        candidate."""
+        tables = {"similarity": dict(self.similarity), "classifier": dict(self.classifier)}
+        for mode, kinds in overrides.items():
+            table = tables[mode]
+            for kind, given in kinds.items():
+                old = table.get(kind) or table.get("other") or Band(candidate=1.01)
+                flag = given.get("flag", old.flag)
+                candidate = given.get("candidate")
+                new = Band(
+                    candidate=old.candidate if candidate is None else float(candidate),
+                    flag=None if flag is None else float(flag),
+                )
+                if new.flag is not None and new.flag < new.candidate:
+                    raise ValueError(
+                        f"semantic_thresholds.{mode}.{kind}: flag ({new.flag}) below candidate ({new.candidate})"
+                    )
+                table[kind] = new
+        return SemanticThresholds(similarity=tables["similarity"], classifier=tables["classifier"])
+
     def band(self, kind: str, mode: str) -> Band:
         table = self.classifier if mode == "classifier" else self.similarity
         b = table.get(kind) or table.get("other") or Band(candidate=1.01)

@@ -113,3 +113,66 @@ def test_examples_are_stored_with_the_target_and_reach_the_semantic_index(store,
     monkeypatch.setattr(SemanticIndex, "sync", spy)
     run(create_alu_graph(model(), store=store, embeddings=FakeConceptEmbeddings()), HAZARD)
     assert seen == {stored.id: examples}
+
+
+def test_the_operators_bands_decide_flag_candidate_or_nothing(store):
+    """``Context.semantic_thresholds`` replaces the calibrated bands per mode and kind
+    (fake concept embedding, scripted models): the same hazardous question is flagged
+    without a model by default, only sent to the judge when the flag band is taken away,
+    and no semantic hit at all when the candidate band is raised past every score."""
+    never = {"similarity": {"topic": {"flag": None}}, "classifier": {"topic": {"flag": None}}}
+    m = model()  # the judge references nothing
+    graph = create_alu_graph(m, store=store, embeddings=FakeConceptEmbeddings())
+    assert run(graph, HAZARD)["audit"]["flagged"][0]["source"] == "semantic"
+    judged = run(graph, HAZARD, semantic_thresholds=never)
+    assert judged["audit"]["decision"] == "passthrough" and "auditor" in m.calls  # a candidate the judge cleared
+    # the stage itself, on the same texts: flag, candidate, or no hit at all
+    from alu.graph.semantic import SemanticStage
+
+    stage = SemanticStage(FakeConceptEmbeddings())
+    texts = {"question": HAZARD}
+    ignored = {mode: {"topic": {"candidate": 1.0, "flag": None}} for mode in ("similarity", "classifier")}
+    bands = [
+        sorted({h.band for h in stage.search(texts, store=store, tenant="default", thresholds=t)[0]})
+        for t in (None, never, ignored)
+    ]
+    assert bands == [["flag"], ["candidate"], []]
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ({"classifer": {}}, "unknown mode 'classifer'"),
+        ({"classifier": {"topics": {"flag": 0.9}}}, "unknown target kind"),
+        ({"classifier": {"topic": {"flag": 1.5}}}, "semantic_thresholds.classifier.topic.flag must be a number"),
+        ({"classifier": {"topic": {"candidate": 0.9, "flag": 0.5}}}, "must not be below candidate"),
+        ({"similarity": {"work": {"limit": 0.5}}}, '"candidate": x, "flag": y'),
+        ([0.5], "must be a mapping"),
+    ],
+)
+def test_bad_bands_are_refused_saying_which(value, says):
+    from alu import InvalidContextError
+
+    with pytest.raises(InvalidContextError, match=says.replace("(", r"\(").replace(".", r"\.")):
+        Context(semantic_thresholds=value)
+
+
+def test_bands_from_the_environment(monkeypatch):
+    from alu import InvalidContextError
+
+    monkeypatch.setenv("ALU_SEMANTIC_THRESHOLDS", '{"classifier": {"topic": {"flag": 0.9}}}')
+    assert Context().semantic_thresholds == {"classifier": {"topic": {"flag": 0.9}}}
+    monkeypatch.setenv("ALU_SEMANTIC_THRESHOLDS", "{not json")
+    with pytest.raises(InvalidContextError, match="ALU_SEMANTIC_THRESHOLDS is not valid JSON"):
+        Context()
+
+
+def test_a_flag_band_left_below_the_default_candidate_is_a_clear_error(store):
+    """A flag given alone is merged with the default candidate: one below it is an error
+    in the operator's policy, raised saying which band (no answer leaves), never a
+    silently inverted band."""
+    from alu import InvalidContextError
+
+    graph = create_alu_graph(model(), store=store, embeddings=FakeConceptEmbeddings())
+    with pytest.raises(InvalidContextError, match=r"semantic_thresholds\.classifier\.topic: flag \(0\.01\) below"):
+        run(graph, HAZARD, semantic_thresholds={"classifier": {"topic": {"flag": 0.01}}})
