@@ -91,7 +91,8 @@ class HiddenLookups(IndexTables):
         found: dict[str, Match] = {}
 
         def hide(target_id: str, span: str, kind: MatchKind = "hidden", score: float = 0.9) -> None:
-            if target_id not in found:
+            current = found.get(target_id)
+            if current is None or (kind == "hidden" and current.kind == "sounds_like"):
                 found[target_id] = Match(target_id, kind, span, score)
 
         # Readings are matched only where they differ from the text (and a name's length
@@ -163,6 +164,15 @@ class HiddenLookups(IndexTables):
                 if run.marked:
                     for target_id, span in self._sounds_aligned(run.words):
                         hide(target_id, span)
+            # A whole name of several parts whose every part sounds like the target's part
+            # in its place, by the coarser part keys (Chinese, Arabic, Korean renderings):
+            # direct when one target owns the key and the letters agree, else a candidate.
+            for run in runs:
+                for target_id, span, direct in self._sounds_by_part(run.words):
+                    if direct:
+                        hide(target_id, span)
+                    else:
+                        hide(target_id, span, "sounds_like", 0.6)
             words_of_runs = [tokens(" ".join(run.words)) for run in runs]
             if self._loose:
                 words_of_runs.append(tokens(romanized_syllables(text)))
