@@ -48,7 +48,7 @@ _SPELLINGS = [
     (re.compile("\u0902"), "n"),
     (re.compile("\u091c\u093c|\u095b"), "z"),
     (re.compile("[\u30c3\u3063]"), ""),
-    (re.compile("(?<![\\w])[\u0622\u0623\u0625\u0671]"), "a"),  # Arabic's alif with hamza or madda starting a word: a vowel
+    (re.compile("(?<![\\w])[\u0622\u0623\u0625\u0671]"), "a"),  # an alif with hamza or madda
 ]
 _NEEDS_SPELLING = re.compile("[\u0370-\u03ff\u1f00-\u1fff\u0902\u093c\u095b\u30c3\u3063\u0622\u0623\u0625\u0671]")
 
