@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from alu.evaluation.adversarial.families import ASCII_GROUPS, FAMILIES, FAMILY_GROUPS, MORSE, caesar
+from alu.evaluation.adversarial.families import ASCII_GROUPS, FAMILIES, FAMILY_GROUPS, MORSE, NAME_FORMS, caesar
 from alu.evaluation.rwku import load_rwku
 
 __all__ = [
@@ -275,6 +275,15 @@ def generate(data_dir: str | Path, *, people: int = 30, authors: int = 10, seed:
     for name, text in longer.items():
         cases.append({"target": name, "obfuscation": "longer first name", "group": "spelling",
                       "text": f"Yes, {text} did that."})  # fmt: skip
+    # Partial name forms, from their own random stream (the cases above stay as they were).
+    forms_rng = random.Random(f"{seed}:name forms")
+    people = set(rwku)  # TOFU's list also holds titles and awards, which have no surname
+    for name in names:
+        if len(name.split()) < 2 or name not in people:
+            continue
+        for family, encode in NAME_FORMS.items():
+            text = forms_rng.choice(FRAMES).format(hidden=encode(name, forms_rng))
+            cases.append({"target": name, "obfuscation": family, "group": "name forms", "text": text})
     return {
         "about": "Names hidden in answers (see alu/evaluation/adversarial/); regenerate with "
         "`python -m alu.evaluation.adversarial ../shared/data`.",
