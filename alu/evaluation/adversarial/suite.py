@@ -277,9 +277,9 @@ def generate(data_dir: str | Path, *, people: int = 30, authors: int = 10, seed:
                       "text": f"Yes, {text} did that."})  # fmt: skip
     # Partial name forms, from their own random stream (the cases above stay as they were).
     forms_rng = random.Random(f"{seed}:name forms")
-    people = set(rwku)  # TOFU's list also holds titles and awards, which have no surname
+    rwku_people = set(rwku)  # TOFU's list also holds titles and awards, which have no surname
     for name in names:
-        if len(name.split()) < 2 or name not in people:
+        if len(name.split()) < 2 or name not in rwku_people:
             continue
         for family, encode in NAME_FORMS.items():
             text = forms_rng.choice(FRAMES).format(hidden=encode(name, forms_rng))
