@@ -1,6 +1,9 @@
 """A name written in another script, by its sound: the sound skeletons of the
 romanized words (see :func:`alu.text.sound_skeleton`) against the registered names',
-whole or word by word."""
+whole or word by word; and whole names of several parts by a coarser key per part
+(:func:`alu.text.name_keys`), direct only where the key and its neighbourhood single
+out one target and the letters agree (:data:`PART_CLOSENESS`), a judge candidate
+otherwise."""
 
 from __future__ import annotations
 
