@@ -35,6 +35,7 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 _ACCENTED = re.compile("[\u00c0-\u024f]")
+_LATIN_WORDS = re.compile("[A-Za-z\u00c0-\u024f]+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
@@ -150,10 +151,15 @@ class HiddenLookups(IndexTables):
             if reading.trigger(text):
                 self._match_wordwise(text_words, reading.read, reach, hide)
         if needs_transliteration(text):
-            romanized = tokens(transliterate(text))
+            # The other script's words romanized, the Latin words left out (they were
+            # matched as they are: "Who painted the …" above a Chinese answer is no
+            # rendering). A near miss of a romanization is a sound-alike, not a proof.
+            romanized = tokens(transliterate(_LATIN_WORDS.sub("\n", text)))
             for match in self._find_plain(" ".join(romanized), use_case=False):
-                if match.direct:
+                if match.direct and match.kind != "fuzzy":
                     hide(match.target_id, match.span)
+                elif match.kind == "fuzzy":
+                    hide(match.target_id, match.span, "sounds_like", 0.6)
             # The sound of a name written in another script: a candidate for the judge in
             # a registry (too many chance hits to flag outright), a block in the strict
             # checks over a few flagged targets (which read every span, not only names).
