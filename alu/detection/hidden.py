@@ -111,8 +111,11 @@ class HiddenLookups(IndexTables):
         text_words = tokens(text)
         joined = " ".join(text_words)
         plain_words = set(text_words) if windows and _mostly_latin(text) else None
+        as_written = set(text_words)
         for window in windows:
             for match in self._find_plain(window, use_case=False):
+                if match.kind == "fuzzy" and as_written.issuperset(match.span.split()):
+                    continue  # a near miss of words as written was judged by the plain reading, case and all
                 if match.direct or (
                     plain_words is not None and match.kind == "partial" and match.span not in plain_words
                 ):
