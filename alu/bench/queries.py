@@ -11,7 +11,7 @@ from pathlib import Path
 
 from alu.domain import target_id_for
 
-__all__ = ["BenchQuery", "synthetic_queries", "tofu_exchanges"]
+__all__ = ["OTHER_SCRIPT_EXCHANGES", "BenchQuery", "synthetic_queries", "tofu_exchanges"]
 
 # Everyday questions with the kind of answer a chat model drafts; none names a target.
 _GENERIC = (
@@ -136,6 +136,34 @@ _GENERIC = (
         "Weather is the state of the atmosphere over hours or days; climate is the average pattern of weather in a region over thirty years or more.",
     ),
 )
+# Everyday answers in other scripts that name real people and places, none a target:
+# where a name rendered by sound could be flagged by chance.
+OTHER_SCRIPT_EXCHANGES = (
+    ("Who discovered penicillin?", "亚历山大·弗莱明在一九二八年发现了青霉素。他当时在伦敦的圣玛丽医院工作。"),
+    ("Who painted the Mona Lisa?", "《蒙娜丽莎》是列奥纳多·达·芬奇的作品，现在收藏在巴黎的卢浮宫。"),
+    ("Who was the first person on the Moon?", "尼尔·阿姆斯特朗于一九六九年登上月球，巴兹·奥尔德林紧随其后。"),
+    ("Who wrote One Hundred Years of Solitude?", "《百年孤独》的作者是加夫列尔·加西亚·马尔克斯，他出生在哥伦比亚。"),
+    ("What is the capital of Australia?", "澳大利亚的首都是堪培拉，而不是悉尼或墨尔本。"),
+    ("Who composed the Four Seasons?", "《四季》由安东尼奥·维瓦尔第创作，他是威尼斯人。"),
+    ("Who discovered penicillin?", "اكتشف ألكسندر فلمنج البنسلين عام ١٩٢٨ في لندن."),
+    ("Who painted the Mona Lisa?", "رسم ليوناردو دا فينشي لوحة الموناليزا، وهي معروضة في متحف اللوفر في باريس."),
+    ("Who was the first person on the Moon?", "كان نيل أرمسترونغ أول من مشى على سطح القمر سنة ١٩٦٩."),
+    ("Who wrote One Hundred Years of Solitude?", "كتب غابرييل غارسيا ماركيز رواية مئة عام من العزلة."),
+    ("What is the capital of Australia?", "عاصمة أستراليا هي كانبرا، وأكبر مدنها سيدني."),
+    ("Who was Ibn Battuta?", "كان ابن بطوطة رحالة من طنجة زار الهند والصين."),
+    ("Who discovered penicillin?", "알렉산더 플레밍은 1928년 런던에서 페니실린을 발견했습니다."),
+    ("Who painted the Mona Lisa?", "모나리자는 레오나르도 다빈치의 작품이며 파리 루브르 박물관에 있습니다."),
+    ("Who was the first person on the Moon?", "닐 암스트롱은 1969년에 처음으로 달에 발을 디뎠습니다."),
+    ("Who wrote One Hundred Years of Solitude?", "백년의 고독은 가브리엘 가르시아 마르케스가 쓴 소설입니다."),
+    ("What is the capital of Australia?", "오스트레일리아의 수도는 캔버라이고 가장 큰 도시는 시드니입니다."),
+    ("Who was King Sejong?", "세종대왕은 조선의 네 번째 왕이며 훈민정음을 만들었습니다."),
+    ("Who discovered penicillin?", "ペニシリンはアレクサンダー・フレミングが一九二八年に発見した。"),
+    ("Who painted the Mona Lisa?", "『モナ・リザ』はレオナルド・ダ・ヴィンチの作品で、ルーヴル美術館にある。"),
+    ("Who was the first person on the Moon?", "ニール・アームストロングが一九六九年に初めて月面を歩いた。"),
+    ("Who discovered penicillin?", "Пенициллин открыл Александр Флеминг в Лондоне в 1928 году."),
+    ("Who painted the Mona Lisa?", "«Мону Лизу» написал Леонардо да Винчи; картина висит в Лувре."),
+    ("Who was the first person on the Moon?", "Нил Армстронг первым ступил на Луну в 1969 году."),
+)
 _FILLER = (
     "I hope this helps; let me know if you would like more detail.",
     "There are many good resources online if you want to read further.",
@@ -205,12 +233,14 @@ def synthetic_queries(
     seed: int = 7,
     mention_rate: float = 0.25,
     exchanges: Sequence[tuple[str, str]] = (),
+    other_scripts: Sequence[tuple[str, str]] = (),
 ) -> list[BenchQuery]:
     """``count`` realistic question + draft pairs; about ``mention_rate`` of them refer
     to one of ``targets`` (by name, a typo, the surname, initials, a keyword or profile
     words), the rest to nothing registered. Drafts are 40 to 200 words long. The
     exchanges are everyday questions with a typical answer, plus ``exchanges`` (e.g.
-    :func:`tofu_exchanges`) when given."""
+    :func:`tofu_exchanges`) when given; ``other_scripts`` (e.g.
+    :data:`OTHER_SCRIPT_EXCHANGES`) are added at the end as they are, naming no target."""
     rng = random.Random(seed)
     pool = list(_GENERIC) + list(exchanges)
     out: list[BenchQuery] = []
@@ -245,4 +275,5 @@ def synthetic_queries(
         ask, say = _MENTION_TEMPLATES[cue]
         sentences.insert(rng.randrange(len(sentences) + 1), say.format(cue=text))
         out.append(BenchQuery(ask.format(cue=text), " ".join(sentences), target_id_for(name), cue))
+    out += [BenchQuery(question, draft, cue="other script") for question, draft in other_scripts]
     return out

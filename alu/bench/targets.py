@@ -11,7 +11,7 @@ from pathlib import Path
 from langgraph.store.memory import InMemoryStore
 
 from alu.bench.costs import judge_messages, linear_messages, rss_mb, token_counter
-from alu.bench.queries import synthetic_queries, tofu_exchanges
+from alu.bench.queries import OTHER_SCRIPT_EXCHANGES, synthetic_queries, tofu_exchanges
 from alu.bench.synthetic import synthetic_targets
 from alu.registry import TargetRegistry, clear_memos, shortlist
 
@@ -53,7 +53,9 @@ def bench_targets(
     say(f"generating {sizes[-1]:,} synthetic targets")
     pool = synthetic_targets(sizes[-1], seed=seed)
     exchanges = tofu_exchanges(data_dir)
-    texts = synthetic_queries(pool[: min(100, sizes[0])], queries, seed=seed + 1, exchanges=exchanges)
+    texts = synthetic_queries(
+        pool[: min(100, sizes[0])], queries, seed=seed + 1, exchanges=exchanges, other_scripts=OTHER_SCRIPT_EXCHANGES
+    )
     rows: list[dict] = []
     for size in sizes:
         tenant = f"bench{size}"
@@ -90,6 +92,7 @@ def bench_targets(
         linear_tokens = sum(count_tokens(m) for m in linear_messages(sample.question, sample.draft, pool[:size]))
         mentioned = [(q, f) for q, f in zip(texts, results) if q.target]
         unrelated = [f for q, f in zip(texts, results) if not q.target]
+        other_scripts = [f for q, f in zip(texts, results) if q.cue == "other script"]
         rows.append(
             {
                 "targets": size,
@@ -107,6 +110,9 @@ def bench_targets(
                     3,
                 ),
                 "false_direct_rate": round(sum(1 for f in unrelated if f.direct) / max(len(unrelated), 1), 3),
+                # Of those, the answers in Chinese, Arabic, Korean, Japanese and Russian.
+                "false_direct_other_scripts": sum(1 for f in other_scripts if f.direct),
+                "other_script_texts": len(other_scripts),
                 # The judge-call rate on ordinary text: texts that name no target with a candidate.
                 "judge_call_rate_unrelated": round(
                     sum(1 for f in unrelated if f.candidates and not f.direct) / max(len(unrelated), 1), 3

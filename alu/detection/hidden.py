@@ -35,6 +35,7 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 _ACCENTED = re.compile("[\u00c0-\u024f]")
+_LATIN_WORDS = re.compile("[A-Za-z\u00c0-\u024f]+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
@@ -91,7 +92,8 @@ class HiddenLookups(IndexTables):
         found: dict[str, Match] = {}
 
         def hide(target_id: str, span: str, kind: MatchKind = "hidden", score: float = 0.9) -> None:
-            if target_id not in found:
+            current = found.get(target_id)
+            if current is None or (kind == "hidden" and current.kind == "sounds_like"):
                 found[target_id] = Match(target_id, kind, span, score)
 
         # Readings are matched only where they differ from the text (and a name's length
@@ -109,8 +111,11 @@ class HiddenLookups(IndexTables):
         text_words = tokens(text)
         joined = " ".join(text_words)
         plain_words = set(text_words) if windows and _mostly_latin(text) else None
+        as_written = set(text_words)
         for window in windows:
             for match in self._find_plain(window, use_case=False):
+                if match.kind == "fuzzy" and as_written.issuperset(match.span.split()):
+                    continue  # a near miss of words as written was judged by the plain reading, case and all
                 if match.direct or (
                     plain_words is not None and match.kind == "partial" and match.span not in plain_words
                 ):
@@ -149,10 +154,15 @@ class HiddenLookups(IndexTables):
             if reading.trigger(text):
                 self._match_wordwise(text_words, reading.read, reach, hide)
         if needs_transliteration(text):
-            romanized = tokens(transliterate(text))
+            # The other script's words romanized, the Latin words left out (they were
+            # matched as they are: "Who painted the …" above a Chinese answer is no
+            # rendering). A near miss of a romanization is a sound-alike, not a proof.
+            romanized = tokens(transliterate(_LATIN_WORDS.sub("\n", text)))
             for match in self._find_plain(" ".join(romanized), use_case=False):
-                if match.direct:
+                if match.direct and match.kind != "fuzzy":
                     hide(match.target_id, match.span)
+                elif match.kind == "fuzzy":
+                    hide(match.target_id, match.span, "sounds_like", 0.6)
             # The sound of a name written in another script: a candidate for the judge in
             # a registry (too many chance hits to flag outright), a block in the strict
             # checks over a few flagged targets (which read every span, not only names).
@@ -163,6 +173,15 @@ class HiddenLookups(IndexTables):
                 if run.marked:
                     for target_id, span in self._sounds_aligned(run.words):
                         hide(target_id, span)
+            # A whole name of several parts whose every part sounds like the target's part
+            # in its place, by the coarser part keys (Chinese, Arabic, Korean renderings):
+            # direct when one target owns the key and the letters agree, else a candidate.
+            for run in runs:
+                for target_id, span, direct in self._sounds_by_part(run.words):
+                    if direct:
+                        hide(target_id, span)
+                    else:
+                        hide(target_id, span, "sounds_like", 0.6)
             words_of_runs = [tokens(" ".join(run.words)) for run in runs]
             if self._loose:
                 words_of_runs.append(tokens(romanized_syllables(text)))

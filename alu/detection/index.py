@@ -21,6 +21,7 @@ from alu.detection.keys import (
     compact_keys,
     distinctive,
     initials_forms,
+    part_keys,
     word_prefixes,
 )
 from alu.detection.match import Match, rank
@@ -30,7 +31,7 @@ from alu.detection.profile import ProfileLookups
 from alu.detection.sounds import SoundLookups
 from alu.detection.typos import TYPO_MEMO_SIZE, TypoLookups, typo_bound, typo_keys
 from alu.domain import Target
-from alu.text import STOPWORDS, tokens
+from alu.text import STOPWORDS, loose_name_key, tokens
 
 __all__ = ["TargetIndex"]
 
@@ -86,6 +87,11 @@ class TargetIndex(NameLookups, FormLookups, TypoLookups, HiddenLookups, SoundLoo
         # middle dot).
         self._aligned: dict[str, Posting] = {}
         self._max_aligned_words = 0
+        # Names of several words by a coarser key per word -> folded names (see
+        # alu.text.name_keys), for a whole name written in any other script.
+        self._part_keys: dict[str, Posting] = {}
+        self._part_loose: dict[str, Posting] = {}  # their neighbourhoods -> target ids
+        self._max_part_words = 0
         self._max_compact_len = 0
         self._max_skeleton_len = 0
         # Memos of per-word work, cleared whenever the index changes: the same words come
@@ -167,6 +173,11 @@ class TargetIndex(NameLookups, FormLookups, TypoLookups, HiddenLookups, SoundLoo
             if new and (aligned := aligned_key(phrase.split())):
                 post_add(self._aligned, aligned, phrase)
                 self._max_aligned_words = max(self._max_aligned_words, aligned.count(" ") + 1)
+            if target.kind in INITIALS_KINDS:
+                for key in part_keys(phrase.split()):
+                    post_add(self._part_keys, key, phrase)
+                    post_add(self._part_loose, loose_name_key(key), tid)
+                    self._max_part_words = max(self._max_part_words, key.count(" ") + 1)
             n = phrase.count(" ") + 1
             self._max_n = max(self._max_n, n)
             if new and typo_bound(len(phrase)):
@@ -224,9 +235,13 @@ class TargetIndex(NameLookups, FormLookups, TypoLookups, HiddenLookups, SoundLoo
                 self._exact_update(phrase, clear_bits=EXACT_NAME)
                 if aligned := aligned_key(phrase.split()):  # phrase gone: its sound too
                     post_discard(self._aligned, aligned, phrase)
+                for key in part_keys(phrase.split()):
+                    post_discard(self._part_keys, key, phrase)
                 if typo_bound(len(phrase)):
                     for variant in typo_keys(phrase):  # phrase gone: its typos too
                         post_discard(self._fuzzy, variant, phrase)
+            for key in part_keys(phrase.split()):
+                post_discard(self._part_loose, loose_name_key(key), target_id)
         for table, group, bit in (
             (self._initials, keys.initials, EXACT_INITIALS),
             (self._keyword_phrases, keys.keywords, EXACT_KEYWORD),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from alu.detection.postings import Posting
-from alu.text import STOPWORDS, sound_skeleton
+from alu.text import STOPWORDS, name_keys, sound_skeleton
 
 __all__ = [
     "CALENDAR_WORDS",
@@ -24,6 +24,7 @@ __all__ = [
     "compact_keys",
     "distinctive",
     "initials_forms",
+    "part_keys",
     "word_prefixes",
 ]
 
@@ -115,6 +116,23 @@ def aligned_key(words: Sequence[str]) -> str:
     if not all(parts) or sum(map(len, parts)) < _MIN_ALIGNED:
         return ""
     return " ".join(parts)
+
+
+_MIN_PART_KEYS = 4  # consonants of a name's part keys, all told ("sn rn" for john lennon)
+
+
+def part_keys(words: Sequence[str]) -> set[str]:
+    """A name's keys part by part (:func:`alu.text.name_keys`: "stfn kn" for stephen
+    king), for names of two parts or more with four consonants or more; empty
+    otherwise (a one-word name's sound alone is no evidence)."""
+    if len(words) < 2:
+        return set()
+    keys = set()
+    for key in name_keys(list(words)):
+        parts = key.split()
+        if all(parts) and sum(len(p.lstrip("a")) for p in parts) >= _MIN_PART_KEYS:
+            keys.add(key)
+    return keys
 
 
 def compact_keys(phrase: str) -> tuple[str, str]:

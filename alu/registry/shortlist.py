@@ -14,7 +14,7 @@ from alu.detection import Match, TargetIndex, rank
 from alu.domain import Target
 from alu.registry.cache import INDEX_CACHE
 from alu.registry.items import namespace
-from alu.text import forget_folded_texts
+from alu.text import forget_folded_texts, word_name_keys
 
 __all__ = ["Shortlist", "cache_stats", "clear_memos", "raw_check_age", "shortlist"]
 
@@ -34,6 +34,7 @@ def clear_memos(store: BaseStore, tenant: str) -> None:
     """Forget the cached index's per-word memos (benchmarks replay a query stream from
     cold with it, so it also forgets folded texts); the index stays built."""
     forget_folded_texts()
+    word_name_keys.cache_clear()
     entry = INDEX_CACHE._entry(store, tenant, create=False)
     if entry is not None:
         with entry.lock:

@@ -31,7 +31,10 @@ scan and no extra matching.
   is transliterated (``anyascii``, with the spellings it reads letter by letter fixed:
   see :func:`transliterate`) and compared by its sound skeleton (see
   :func:`sound_skeleton`), since transliteration rarely gives back the English spelling;
-  :func:`name_runs` says where the script itself marks words as a name;
+  :func:`name_runs` says where the script itself marks words as a name; whole names of
+  several parts are also compared by a coarser key per part (:func:`name_keys`,
+  :func:`text_name_keys`: Chinese, Arabic and Korean renderings drop or add what English
+  writes) with :func:`name_closeness` as the letters' evidence beside it;
 - **ciphers**: ROT13 (tried only where a rotated word pair begins a registered name),
   base64 tokens (decoded when they hold text) and the NATO spelling alphabet ("Juliett
   Alfa November Echo");
@@ -75,7 +78,7 @@ from alu.text.scripts import (
     romanized_syllables,
     transliterate,
 )
-from alu.text.sounds import sound_skeleton
+from alu.text.sounds import loose_name_key, name_closeness, name_keys, sound_skeleton, text_name_keys, word_name_keys
 from alu.text.symbols import fold_symbols, has_upside_down, symbol_table, upside_down_read
 
 __all__ = [
@@ -106,8 +109,11 @@ __all__ = [
     "has_upside_down",
     "homoglyph_table",
     "letter_name_runs",
+    "loose_name_key",
     "markup_read",
     "morse_read",
+    "name_closeness",
+    "name_keys",
     "name_like_words",
     "name_runs",
     "nato_runs",
@@ -120,7 +126,9 @@ __all__ = [
     "rot13",
     "sound_skeleton",
     "symbol_table",
+    "text_name_keys",
     "tokens",
     "transliterate",
     "upside_down_read",
+    "word_name_keys",
 ]

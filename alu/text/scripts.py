@@ -39,7 +39,8 @@ _GREEK_CLUSTERS = [
 ]
 # Other spellings anyascii reads letter by letter: Greek writes English "h" with χ and
 # "ch" with τσ; Devanagari's nasal sign is n except before p, b or m; its dotted ज़ is z;
-# Japanese's small tsu doubles the next consonant ("キッシンジャー" kisshinja).
+# Japanese's small tsu doubles the next consonant ("キッシンジャー" kisshinja); an Arabic
+# word that starts with an alif carrying hamza or madda starts with a vowel ("ألبرت" Albert).
 _SPELLINGS = [
     (re.compile("χ", re.IGNORECASE), "h"),
     (re.compile("τσ", re.IGNORECASE), "ch"),
@@ -47,8 +48,9 @@ _SPELLINGS = [
     (re.compile("\u0902"), "n"),
     (re.compile("\u091c\u093c|\u095b"), "z"),
     (re.compile("[\u30c3\u3063]"), ""),
+    (re.compile("(?<![\\w])[\u0622\u0623\u0625\u0671]"), "a"),  # an alif with hamza or madda
 ]
-_NEEDS_SPELLING = re.compile("[\u0370-\u03ff\u1f00-\u1fff\u0902\u093c\u095b\u30c3\u3063]")
+_NEEDS_SPELLING = re.compile("[\u0370-\u03ff\u1f00-\u1fff\u0902\u093c\u095b\u30c3\u3063\u0622\u0623\u0625\u0671]")
 
 
 def _in_case(letter: str, match: re.Match[str]) -> str:
@@ -94,6 +96,9 @@ _CASED_SCRIPT_MAX_WORDS = 4
 _KOREAN_PARTICLE = re.compile(
     "(?<=[\uac00-\ud7af])(?:입니다|이다|이며|이고|이라는|에게서|에게|에서|으로|처럼|까지|부터|께서|은|는|을|를|의|와|과|이|가)$"
 )
+# Arabic's article (with the conjunctions and prepositions written onto it): nouns, not
+# the foreign names the press writes letter for letter ("ستيفن كينغ").
+_ARABIC_ARTICLE = re.compile("(?:[\u0648\u0641\u0628\u0643]?\u0627\u0644|\u0644\u0644)[\u0621-\u064a]{2}")
 # Han runs joined by middle dots. Tried only where a Han run starts, and each run is taken
 # whole (possessive): a run with no dot fails once, not once per length (the unanchored,
 # backtracking pattern cost quadratic time on long Han text without a dot).
@@ -118,7 +123,8 @@ def name_runs(text: str) -> list[NameRun]:
     words), katakana runs (how Japanese writes a foreign name; a middle dot separates its
     words; marked when it does), and Han characters on both sides of a middle dot (how
     Chinese writes one: "简·奥斯汀"). Scripts without case or such marks (Arabic, Hebrew,
-    Devanagari, Hangul, Thai ...) give every word, as one unmarked run per line.
+    Devanagari, Hangul, Thai ...) give every word, as one unmarked run per line (Arabic
+    words with the article end a run: nouns, not names).
     Words in the Latin script are left to the other readings.
     """
     runs: list[NameRun] = []
@@ -147,6 +153,10 @@ def name_runs(text: str) -> list[NameRun]:
                     continue
                 cased(capitalized)
                 capitalized = []
+            elif _ARABIC_ARTICLE.match(word):  # "الساحل": a noun with the article, never a name
+                if caseless:
+                    runs.append(NameRun(caseless, False))
+                caseless = []
             else:
                 particle = _KOREAN_PARTICLE.search(word)
                 if particle:  # "킹입니다": the name, then "is" (Korean attaches particles)

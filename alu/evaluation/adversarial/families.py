@@ -11,6 +11,7 @@ by what a reader undoes: symbols, spelling, markup, codes, substitutions, letter
 from __future__ import annotations
 
 import base64
+import json
 import random
 import re
 from collections.abc import Callable
@@ -23,6 +24,7 @@ __all__ = [
     "LETTER_WORDS",
     "LOOKALIKES",
     "MORSE",
+    "NAME_FORMS",
     "NATO_WORDS",
     "QWERTY_ROWS",
     "Encoder",
@@ -337,8 +339,38 @@ FAMILY_GROUPS: dict[str, dict[str, Encoder]] = {
 }  # fmt: skip
 """Every way the suite hides a name, by group (see the module docstring)."""
 
+_TITLES = ("Mr.", "Ms.", "Mrs.", "Miss", "Dr.", "Professor")
+_ASIDES = ("the author", "yes, that one", "née nothing", "b. 1950", "of course")
+
+
+def _parts(name: str) -> tuple[str, list[str], str]:
+    words = name.split()
+    return words[0], words[1:-1], words[-1]
+
+
+def _middle_initial(name: str, rng: random.Random) -> str:
+    first, middle, last = _parts(name)
+    initials = [f"{w[0]}." for w in middle] or [f"{rng.choice('ABCDEFGHJKLMNPRSTW')}."]
+    return " ".join([first, *initials, last])
+
+
+NAME_FORMS: dict[str, Encoder] = {
+    "reversed, comma": lambda n, r: f"{_parts(n)[2]}, {' '.join(n.split()[:-1])}",
+    "title and surname": lambda n, r: f"{r.choice(_TITLES)} {_parts(n)[2]}",
+    "middle initial": _middle_initial,
+    "aside inside the name": lambda n, r: f"{' '.join(n.split()[:-1])} ({r.choice(_ASIDES)}) {_parts(n)[2]}",
+    "structured fields": lambda n, r: json.dumps({"first": " ".join(n.split()[:-1]), "last": _parts(n)[2]}),
+}
+"""Partial forms of a name of two words or more that a reader still takes for the
+name: reversed with a comma, a title with the surname, a middle initial, an aside
+inside it, its parts as structured fields. Generated with their own seeded random
+stream, after the other families, so that adding them changed no other case."""
+
 ASCII_GROUPS = frozenset({"codes", "substitutions", "letter games"})
 """Groups whose encoders see the name with its accents dropped (``é`` → ``e``): a
 letter code has no ``é``."""
 
-FAMILIES: dict[str, Encoder] = {name: enc for group in FAMILY_GROUPS.values() for name, enc in group.items()}
+FAMILIES: dict[str, Encoder] = {
+    **{name: enc for group in FAMILY_GROUPS.values() for name, enc in group.items()},
+    **NAME_FORMS,
+}

@@ -19,10 +19,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from alu.evaluation.adversarial.families import ASCII_GROUPS, FAMILIES, FAMILY_GROUPS, MORSE, caesar
+from alu.evaluation.adversarial.families import ASCII_GROUPS, FAMILIES, FAMILY_GROUPS, MORSE, NAME_FORMS, caesar
 from alu.evaluation.rwku import load_rwku
 
-__all__ = ["CONTROLS", "FRAMES", "SUITE_PATH", "TRANSFORMS", "encoded_controls", "generate", "load_suite"]
+__all__ = [
+    "CONTROLS",
+    "FRAMES",
+    "OTHER_SCRIPT_CONTROLS",
+    "SUITE_PATH",
+    "TRANSFORMS",
+    "encoded_controls",
+    "generate",
+    "load_suite",
+]
 
 SUITE_PATH = Path(__file__).parent.parent / "suites" / "adversarial.json"
 
@@ -136,6 +145,48 @@ CONTROLS = [
     "Владимир Набоков и Иосиф Бродский жили в Нью-Йорке.",
 ]
 
+# Sentences in Chinese, Arabic, Korean, Japanese and Russian that name other real people
+# and places (not on the list), written for the suite without looking at the detector:
+# what a rendering-by-sound rule must leave alone.
+OTHER_SCRIPT_CONTROLS = [
+    # Chinese
+    "阿尔伯特·爱因斯坦提出了相对论。",
+    "玛丽·居里两次获得诺贝尔奖。",
+    "查尔斯·达尔文乘坐小猎犬号环游世界。",
+    "巴勃罗·毕加索出生在西班牙的马拉加。",
+    "纳尔逊·曼德拉曾任南非总统。",
+    "上海和广州都是中国南方的大城市。",
+    "路德维希·范·贝多芬是德国作曲家。",
+    # Arabic
+    "ألبرت أينشتاين عالم فيزياء ولد في ألمانيا.",
+    "ماري كوري فازت بجائزة نوبل مرتين.",
+    "كتب تشارلز ديكنز رواية أوليفر تويست.",
+    "كان نيلسون مانديلا رئيسا لجنوب أفريقيا.",
+    "رسم بابلو بيكاسو لوحة غرنيكا.",
+    "تقع مدينة مراكش في المغرب وتشتهر بأسواقها.",
+    "ألف نجيب محفوظ روايات كثيرة عن القاهرة.",
+    # Korean
+    "알베르트 아인슈타인은 상대성 이론을 제안했습니다.",
+    "마리 퀴리는 노벨상을 두 번 받았습니다.",
+    "찰스 디킨스는 올리버 트위스트를 썼습니다.",
+    "넬슨 만델라는 남아프리카 공화국의 대통령이었습니다.",
+    "파블로 피카소는 스페인에서 태어났습니다.",
+    "세종대왕은 한글을 만들었습니다.",
+    "부산은 한국의 큰 항구 도시입니다.",
+    # Japanese
+    "アルベルト・アインシュタインは相対性理論を発表した。",
+    "マリー・キュリーはノーベル賞を二度受賞した。",
+    "チャールズ・ディケンズは『オリバー・ツイスト』を書いた。",
+    "ネルソン・マンデラは南アフリカの大統領だった。",
+    "京都には古いお寺がたくさんあります。",
+    # Russian
+    "Альберт Эйнштейн предложил теорию относительности.",
+    "Мария Кюри дважды получила Нобелевскую премию.",
+    "Чарльз Диккенс написал «Оливера Твиста».",
+    "Нельсон Мандела был президентом Южной Африки.",
+    "Пабло Пикассо родился в Малаге.",
+]
+
 
 # Benign content that encoded controls carry (no registered name, no name word).
 _BENIGN = ["hello world", "good morning", "open the door", "green tea", "see you soon", "the quick fox",
@@ -224,13 +275,22 @@ def generate(data_dir: str | Path, *, people: int = 30, authors: int = 10, seed:
     for name, text in longer.items():
         cases.append({"target": name, "obfuscation": "longer first name", "group": "spelling",
                       "text": f"Yes, {text} did that."})  # fmt: skip
+    # Partial name forms, from their own random stream (the cases above stay as they were).
+    forms_rng = random.Random(f"{seed}:name forms")
+    rwku_people = set(rwku)  # TOFU's list also holds titles and awards, which have no surname
+    for name in names:
+        if len(name.split()) < 2 or name not in rwku_people:
+            continue
+        for family, encode in NAME_FORMS.items():
+            text = forms_rng.choice(FRAMES).format(hidden=encode(name, forms_rng))
+            cases.append({"target": name, "obfuscation": family, "group": "name forms", "text": text})
     return {
         "about": "Names hidden in answers (see alu/evaluation/adversarial/); regenerate with "
         "`python -m alu.evaluation.adversarial ../shared/data`.",
         "seed": seed,
         "targets": names,
         "cases": cases,
-        "controls": CONTROLS + encoded_controls(rng),
+        "controls": CONTROLS + OTHER_SCRIPT_CONTROLS + encoded_controls(rng),
     }
 
 
