@@ -35,6 +35,7 @@ __all__ = [
     "call_structured",
     "call_text",
     "internal_callbacks",
+    "reply_cap_kwargs",
 ]
 
 CLIENT_MAX_RETRIES = 2  # the HTTP client's own retries (429 with retry-after, 5xx, resets)
@@ -160,17 +161,24 @@ _TEMPERATURE = {
 }
 
 
-def _init(spec: str, temperature: float, context: Context) -> BaseChatModel:
-    """The client of ``spec``. ``langchain-openai`` sends ``max_tokens`` as
-    ``max_completion_tokens``, which llama.cpp's server (the bundled model) and other
-    OpenAI-compatible servers ignore, so their replies ran to the context size: an
-    ``openai:`` model on a custom ``OPENAI_BASE_URL`` also gets it as ``max_tokens``."""
-    from langchain.chat_models import init_chat_model
+def reply_cap_kwargs(spec: str, max_tokens: int) -> dict[str, Any]:
+    """Extra ``init_chat_model`` arguments that make a reply cap reach the server.
 
-    kwargs: dict[str, Any] = {}
+    ``langchain-openai`` sends ``max_tokens`` as ``max_completion_tokens``, which
+    llama.cpp's server (the bundled model) and other OpenAI-compatible servers ignore, so
+    their replies ran to the context size: an ``openai:`` model on a custom
+    ``OPENAI_BASE_URL`` also gets the cap as ``max_tokens``."""
     base_url = os.environ.get("OPENAI_BASE_URL", "")
     if spec.startswith("openai:") and base_url and "api.openai.com" not in base_url:
-        kwargs["extra_body"] = {"max_tokens": context.max_tokens}
+        return {"extra_body": {"max_tokens": max_tokens}}
+    return {}
+
+
+def _init(spec: str, temperature: float, context: Context) -> BaseChatModel:
+    """The client of ``spec`` (its reply cap sent as :func:`reply_cap_kwargs` says)."""
+    from langchain.chat_models import init_chat_model
+
+    kwargs = reply_cap_kwargs(spec, context.max_tokens)
     try:
         return init_chat_model(
             spec,

@@ -18,7 +18,6 @@ probe's facts (TOFU) as a system message — for ``alu``, chat input ``{"message
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -38,7 +37,7 @@ from alu.evaluation.linear import LinearSettings, build_linear_graph
 from alu.evaluation.prompts import render
 from alu.graph.builder import create_alu_graph
 from alu.graph.context import DEFAULT_REFUSAL, Context, InvalidContextError
-from alu.graph.models import call_text
+from alu.graph.models import call_text, reply_cap_kwargs
 from alu.graph.state import CallRecord, InputState
 from alu.prompts import load
 from alu.registry import TargetRegistry
@@ -74,7 +73,8 @@ class ModelFactory:
     The reply cap on OpenAI-compatible servers: ``langchain-openai`` sends the cap as
     ``max_completion_tokens``, which llama-cpp-python's server (the bundled model)
     ignores, so replies would run to the context size. For an ``openai:`` model with a
-    custom ``OPENAI_BASE_URL`` the cap is also sent as ``max_tokens`` (``extra_body``).
+    custom ``OPENAI_BASE_URL`` the cap is also sent as ``max_tokens`` (``extra_body``:
+    :func:`alu.graph.models.reply_cap_kwargs`, as the graph's own clients do).
     """
 
     def __init__(
@@ -116,9 +116,7 @@ class ModelFactory:
             "max_retries": 2,
             "disable_streaming": True,
         }
-        base_url = os.environ.get("OPENAI_BASE_URL", "")
-        if self.spec.startswith("openai:") and base_url and "api.openai.com" not in base_url:
-            kwargs["extra_body"] = {"max_tokens": self.max_tokens}
+        kwargs |= reply_cap_kwargs(self.spec, self.max_tokens)
         try:
             return init_chat_model(self.spec, **kwargs)
         except (ImportError, ValueError) as exc:

@@ -34,6 +34,13 @@ _VOWELISH = re.compile(r"[^bcdfgjklmnpqrstvxz]")
 _REPEATS = re.compile(r"(.)\1+")
 
 
+def _rewrite(text: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
+    """``text`` with each rule's pattern replaced in turn (the rule tables' order matters)."""
+    for pattern, repl in rules:
+        text = pattern.sub(repl, text)
+    return text
+
+
 def sound_skeleton(phrase: str) -> str:
     """A folded phrase's consonants, with the spellings romanizations mix up made equal.
 
@@ -42,9 +49,7 @@ def sound_skeleton(phrase: str) -> str:
     are dropped ("kardash yan", "di kaprio"). Lossy on purpose: used only for text in a
     non-Latin script, and only to compare whole names.
     """
-    word = phrase.lower()
-    for pattern, repl in _SKELETON_RULES:
-        word = pattern.sub(repl, word)
+    word = _rewrite(phrase.lower(), _SKELETON_RULES)
     word = _VOWELISH.sub("", word)
     return _REPEATS.sub(r"\1", word)
 
@@ -88,8 +93,7 @@ def _part_key(word: str, *, drop_r: bool = False) -> str:
     low = word.lower()
     if drop_r:
         low = _R_BEFORE_CONSONANT.sub("", low)
-    for pattern, repl in _KEY_RULES:
-        low = pattern.sub(repl, low)
+    low = _rewrite(low, _KEY_RULES)
     onset = "a" if low[:1] in _KEY_ONSET else ""
     consonants = _KEY_VOWELISH.sub("", low).replace("ts", "s")
     return onset + _REPEATS.sub(r"\1", consonants)
@@ -188,9 +192,7 @@ def _vowel_shape(phrase: str) -> str:
     """A phrase's letters with one sound's spellings made one ("c" and "k", "dzh" and
     "j"), each run of vowels one "a", and Korean's "eu" after a consonant dropped: what
     :func:`name_closeness` compares."""
-    low = _EPENTHETIC_EU.sub("", phrase.lower())
-    for pattern, repl in _SPELLINGS:
-        low = pattern.sub(repl, low)
+    low = _rewrite(_EPENTHETIC_EU.sub("", phrase.lower()), _SPELLINGS)
     return _VOWEL_RUN.sub("a", low)
 
 
