@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -66,6 +67,9 @@ MAX_RESCORE = 256
 """Targets per partition scored in full per query, the best by their best row: bounds the
 cost when a registry holds many targets near the query (the judge takes the top few)."""
 ANN_K = 64
+"""Rows shortlisted per chunk by the inverted-file index."""
+CHUNK_CACHE = 4096
+"""Query chunks whose vectors are kept for reuse (about 1.6 KB each at 384 dims)."""
 """Rows shortlisted per chunk by the inverted-file index."""
 
 NEVER_FLAGGED_KINDS = frozenset({"person"})
@@ -362,6 +366,8 @@ class SemanticIndex:
         self._ann_lock = threading.Lock()  # faiss: no search while rows are added or removed
         self._parts = (_Partition(ann_min_rows, ann), _Partition(ann_min_rows, ann))
         self._snap: _Snapshot | None = None
+        self._chunk_vecs: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._chunk_lock = threading.Lock()
 
     # -- vectors -------------------------------------------------------------------------
     @property
@@ -493,11 +499,28 @@ class SemanticIndex:
 
     # -- search --------------------------------------------------------------------------
     def embed_query(self, texts: Mapping[str, str], *, max_chunks: int = 24):
-        """The query's chunks and their vectors (the target-independent part)."""
+        """The query's chunks and their vectors (the target-independent part).
+
+        Chunks embedded lately are reused (``CHUNK_CACHE`` of them, least recently used
+        dropped): a thread's window is the same sentences turn after turn, and the final
+        checks re-read a rewrite that keeps most of the draft's sentences."""
         chunks = chunk_texts(dict(texts), max_chunks=max_chunks)
         if not chunks:
             return [], np.zeros((0, 1), dtype=np.float32)
-        return chunks, embed_array(self.embeddings, [c for _, c in chunks])
+        texts_ = [c for _, c in chunks]
+        with self._chunk_lock:
+            known = {t: self._chunk_vecs[t] for t in texts_ if t in self._chunk_vecs}
+            for t in known:
+                self._chunk_vecs.move_to_end(t)
+        missing = list(dict.fromkeys(t for t in texts_ if t not in known))
+        if missing:
+            fresh = embed_array(self.embeddings, missing)
+            with self._chunk_lock:
+                for t, v in zip(missing, fresh):
+                    known[t] = self._chunk_vecs[t] = v
+                while len(self._chunk_vecs) > CHUNK_CACHE:
+                    self._chunk_vecs.popitem(last=False)
+        return chunks, np.stack([known[t] for t in texts_]).astype(np.float32, copy=False)
 
     def search(
         self,

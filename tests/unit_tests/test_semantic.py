@@ -326,3 +326,31 @@ def test_fake_embedding_graph_index_at_every_size_finds_the_same_targets_increme
     assert {(h.target_id, h.band) for h in graph.search(q, TH)} == {(h.target_id, h.band) for h in exact.search(q, TH)}
     with pytest.raises(ValueError, match="ann must be"):
         _index(ann="flat")
+
+
+def test_length_batches_bound_padding_and_keep_every_item_once():
+    from alu.semantic.embeddings import PAD_SLACK, _length_batches
+
+    lengths = [90, 12, 14, 30, 13, 200, 31, 15]
+    items = list(range(100, 108))
+    batches = _length_batches(lengths, items, batch_size=3)
+    assert sorted(i for b in batches for i in b) == items
+    by_item = dict(zip(items, lengths))
+    for b in batches:
+        assert len(b) <= 3
+        lens = [by_item[i] for i in b]
+        assert lens == sorted(lens)  # the last is the longest: the batch's width
+        assert lens[-1] <= PAD_SLACK * lens[0] + 4
+    # the long whole question never pads the short sentences
+    assert [by_item[i] for i in batches[0]] == [12, 13, 14]
+
+
+def test_fake_embedding_query_chunks_seen_lately_are_not_embedded_again():
+    index, emb = _index()
+    index.sync([BIO, CHEM])
+    window = "I keep goats. They need hay. Anthrax spores worry me."
+    index.search({"question": "How do I feed goats?", "window": window}, TH)
+    before = emb.texts_embedded
+    hits = index.search({"question": "And the sheep?", "window": window}, TH)
+    assert emb.texts_embedded - before == 1  # only the new question
+    assert any(h.target_id == BIO.id for h in hits)  # cached vectors still score
