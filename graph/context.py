@@ -115,7 +115,9 @@ def band_problems(value: object) -> list[str]:
                 problems.append(f"semantic_thresholds.lone_draft_flag must be true or false (got {kinds!r})")
             continue
         if mode not in SEMANTIC_MODES:
-            problems.append(f"semantic_thresholds: unknown mode {mode!r} (use {' or '.join(SEMANTIC_MODES)}, or lone_draft_flag)")
+            problems.append(
+                f"semantic_thresholds: unknown mode {mode!r} (use {' or '.join(SEMANTIC_MODES)}, or lone_draft_flag)"
+            )
             continue
         if not isinstance(kinds, Mapping):
             problems.append(f"semantic_thresholds.{mode} must map target kinds to bands")

@@ -30,7 +30,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -114,7 +114,7 @@ class SemanticThresholds:
     classifier: Mapping[str, Band] = field(default_factory=dict)
     lone_draft_flag: bool = False
 
-    def with_overrides(self, overrides: Mapping[str, Mapping[str, Mapping[str, float | None]]]) -> SemanticThresholds:
+    def with_overrides(self, overrides: Mapping[str, Any]) -> SemanticThresholds:
         """These bands with some replaced: ``{"classifier" | "similarity": {kind:
         {"candidate": x, "flag": y}}}`` (either number may be left out: the current one
         stays), and ``{"lone_draft_flag": true | false}``. Raises ``ValueError`` saying
@@ -568,9 +568,8 @@ class SemanticIndex:
         vecs = np.asarray(vecs, dtype=np.float32)
         # a draft sentence's flag needs corroboration from the question it answers; a text
         # read alone (a rewrite's final check: no question chunk) flags as it scores
-        asked = np.array([src == "question" for src, _ in chunks])
-        if thresholds.lone_draft_flag or not asked.any():
-            asked = None
+        is_q = np.array([src == "question" for src, _ in chunks])
+        asked = None if thresholds.lone_draft_flag or not is_q.any() else is_q
         hits: list[SemanticHit] = []
         for part in snap.parts:
             if part.rows.shape[0]:
@@ -615,11 +614,11 @@ class SemanticIndex:
             slots = slots[np.argpartition(-best[slots], self.max_rescore)[: self.max_rescore]]
         if not len(slots):
             return []
-        scores, best_chunk = _top_k_means(vecs, part, slots, S)
+        scores, best_chunk, means = _top_k_means(vecs, part, slots, S)
         hits = []
-        for s, score, ci in zip(slots.tolist(), scores.tolist(), best_chunk.tolist()):
+        for i, (s, score, ci) in enumerate(zip(slots.tolist(), scores.tolist(), best_chunk.tolist())):
             kind = part.kinds[s]
-            band = _corroborated(_band(score, cand[kind], flag[kind]), per_chunk, asked, cand[kind], flag[kind])
+            band = _corroborated(_band(score, cand[kind], flag[kind]), means[:, i], asked, cand[kind], flag[kind])
             if band:
                 hits.append(
                     SemanticHit(
@@ -631,7 +630,7 @@ class SemanticIndex:
 
 def _top_k_means(vecs: np.ndarray, part: _PartSnap, slots: np.ndarray, S: np.ndarray | None):
     """Per slot: the best chunk's mean of its top ``TOP_K`` similarities to the slot's rows,
-    and that chunk — for every slot at once (a Python loop per slot was most of the search
+    that chunk, and every chunk's mean (chunks, slots) — for every slot at once (a Python loop per slot was most of the search
     at 100,000 targets). Slots' row groups are padded to the longest with -inf."""
     lo, hi = part.starts[slots], part.ends[slots]
     sizes = hi - lo
@@ -647,7 +646,7 @@ def _top_k_means(vecs: np.ndarray, part: _PartSnap, slots: np.ndarray, S: np.nda
     top = np.where(np.isfinite(top), top, 0.0)
     means = top.sum(axis=2) / k[None, :]  # -inf pads sit past each slot's k: summed as 0
     best_chunk = means.argmax(axis=0)
-    return means[best_chunk, np.arange(len(slots))].astype(np.float64), best_chunk
+    return means[best_chunk, np.arange(len(slots))].astype(np.float64), best_chunk, means
 
 
 def _faiss():
