@@ -18,7 +18,9 @@ the letter", as the ``wmdp`` eval suite asks, and the answer as the draft), agai
 in-domain keep text and the shipped one (and ``--baseline-keep``, scored as before the stem
 chunk), the zero-shot figures (description and keywords only), and the cost: embedding ms
 per query (whole question and a long draft) and the target-dependent part at ``--sizes``
-targets of mixed kinds through each ``--ann`` index (exact, ivf, hnsw). ``--json``: one
+targets of mixed kinds through each ``--ann`` index (exact, ivf, hnsw). ``--drafts-file``:
+also real model drafts (``{"set", "question", "draft"}`` lines, or the ``records.jsonl`` of
+``alu eval --systems vanilla``), scored as the auditor sees them. ``--json``: one
 JSON object (``{"sets": {"wmdp/bio": {"n", "flagged", "reached_judge"}, …}, …}``).
 """
 

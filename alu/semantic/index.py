@@ -21,6 +21,9 @@ Usage (the auditor's model-free step)::
   profile texts (mean of the top three cosines). Above the kind's ``flag`` threshold: band
   ``"flag"`` (flagged without a model); above ``candidate``: ``"candidate"`` (for the judge).
   A person is never flagged by meaning: its hits are candidates whatever the thresholds say.
+  A flag resting on one draft or window sentence alone needs corroboration (the question in
+  the candidate band, or a second flagging sentence), else it is a candidate
+  (``SemanticThresholds.lone_draft_flag``).
 """
 
 from __future__ import annotations
