@@ -14,11 +14,21 @@ DEMO_STORE ?= $(CURDIR)/.alu-demo/targets.sqlite
 
 setup: $(VENV)/.alu-installed
 
+# The llama-cpp-python compile (~4 minutes on 2 cores) runs beside the other installs: it
+# only builds a wheel into $(VENV)/llama-wheel, so the two pip processes never write the
+# same environment; the wheel is installed once both are done.
+LLAMA_WHEELS := $(VENV)/llama-wheel
 $(VENV)/.alu-installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PY) -c "import llama_cpp" 2>/dev/null || \
-		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --no-cache-dir "llama-cpp-python[server]>=0.3.7"
+	if ! $(PY) -c "import llama_cpp" 2>/dev/null; then \
+		rm -rf $(LLAMA_WHEELS); \
+		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) wheel --no-deps --no-cache-dir -w $(LLAMA_WHEELS) \
+			"llama-cpp-python>=0.3.7" > $(VENV)/llama-build.log 2>&1 & build=$$!; \
+		$(PIP) install --quiet -e ".[test,server,eval,bench,semantic]" || { kill $$build; exit 1; }; \
+		wait $$build || { tail -40 $(VENV)/llama-build.log; exit 1; }; \
+		whl=$$(ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl) && $(PIP) install --quiet "$$whl[server]"; \
+	fi
 	$(PIP) install --quiet -e ".[local,test,server,eval,bench,semantic]"
 	touch $@
 
