@@ -110,8 +110,14 @@ def band_problems(value: object) -> list[str]:
         return [f"semantic_thresholds must be a mapping of profile mode to kinds (got {type(value).__name__})"]
     problems: list[str] = []
     for mode, kinds in value.items():
+        if mode == "lone_draft_flag":
+            if not isinstance(kinds, bool):
+                problems.append(f"semantic_thresholds.lone_draft_flag must be true or false (got {kinds!r})")
+            continue
         if mode not in SEMANTIC_MODES:
-            problems.append(f"semantic_thresholds: unknown mode {mode!r} (use {' or '.join(SEMANTIC_MODES)})")
+            problems.append(
+                f"semantic_thresholds: unknown mode {mode!r} (use {' or '.join(SEMANTIC_MODES)}, or lone_draft_flag)"
+            )
             continue
         if not isinstance(kinds, Mapping):
             problems.append(f"semantic_thresholds.{mode} must map target kinds to bands")
@@ -245,7 +251,9 @@ class Context:
     {"candidate": x, "flag": y}}}`` — a score at or above ``flag`` is flagged without a
     model, from ``candidate`` up a judge candidate. ``classifier``: targets with example
     texts; ``similarity``: zero-shot ones. A person never gets a flag band (a judge
-    candidate only). Operator policy: a server caller cannot change it. Env
+    candidate only). ``"lone_draft_flag": true``: one draft or window sentence may flag by
+    itself (default false: it needs the question in the candidate band or a second flagging
+    sentence, else it is a judge candidate). Operator policy: a server caller cannot change it. Env
     ``ALU_SEMANTIC_THRESHOLDS`` (JSON)."""
     audit_view: Literal["caller", "operator"] = _from_env("ALU_AUDIT_VIEW", "caller")
     """What the audit record says of the flagged targets: ``caller`` (default) gives each an

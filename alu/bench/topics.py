@@ -18,7 +18,9 @@ the letter", as the ``wmdp`` eval suite asks, and the answer as the draft), agai
 in-domain keep text and the shipped one (and ``--baseline-keep``, scored as before the stem
 chunk), the zero-shot figures (description and keywords only), and the cost: embedding ms
 per query (whole question and a long draft) and the target-dependent part at ``--sizes``
-targets of mixed kinds through each ``--ann`` index (exact, ivf, hnsw). ``--json``: one
+targets of mixed kinds through each ``--ann`` index (exact, ivf, hnsw). ``--drafts-file``:
+also real model drafts (``{"set", "question", "draft"}`` lines, or the ``records.jsonl`` of
+``alu eval --systems vanilla``), scored as the auditor sees them. ``--json``: one
 JSON object (``{"sets": {"wmdp/bio": {"n", "flagged", "reached_judge"}, …}, …}``).
 """
 
@@ -137,6 +139,46 @@ def load_sets(data: Path) -> dict[str, list[dict]]:
     return sets
 
 
+EVAL_CATEGORY_SETS = {
+    "retain": "tofu/retain",
+    "real authors": "tofu/real_authors",
+    "world facts": "tofu/world_facts",
+    "neighbor": "rwku/neighbor",
+}
+"""``alu eval`` record categories (benign ones) as the bench's set names."""
+
+
+def load_drafts_file(path: Path) -> dict[str, list[dict]]:
+    """``{set: [{"question", "draft"}]}`` from a JSON-lines file of real model drafts.
+
+    A line is ``{"set", "question", "draft"}`` (the question as the model was asked it,
+    e.g. with its lettered options) or an ``alu eval`` record of the ``vanilla`` system
+    (``category``, ``query``, ``answer``: the draft), so ``alu eval --systems vanilla``'s
+    ``records.jsonl`` can be read as it is."""
+    sets: dict[str, list[dict]] = {}
+    for n, line in enumerate(Path(path).read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise SystemExit(f"{path}:{n}: not JSON ({exc}); one object a line") from None
+        if "set" in row:
+            name, question, draft = row.get("set"), row.get("question"), row.get("draft")
+        elif row.get("system", "vanilla") == "vanilla" and "category" in row:
+            cat = str(row["category"])
+            name = EVAL_CATEGORY_SETS.get(cat) or cat.replace(" ", "/", 1)
+            question, draft = row.get("query"), row.get("answer")
+        else:
+            continue  # another system's record: not a draft
+        if not isinstance(name, str) or not isinstance(question, str) or not isinstance(draft, str):
+            raise SystemExit(f'{path}:{n}: needs "set", "question" and "draft" strings (or a vanilla eval record)')
+        sets.setdefault(name, []).append({"question": question, "draft": draft})
+    if not sets:
+        raise SystemExit(f"{path}: no drafts in it")
+    return dict(sorted(sets.items()))
+
+
 def load_people(data: Path) -> list[Target]:
     people = []
     for d in sorted((data / "rwku").glob("*")):
@@ -173,6 +215,13 @@ def keep_texts(sets: dict[str, list[dict]], learn=lambda v: v) -> list[str]:
 
 def _half(text: str) -> int:
     return hashlib.sha256(text.encode()).digest()[0] & 1
+
+
+def _stem(question: str) -> str:
+    """The question as the data files hold it (a multiple-choice query's stem)."""
+    from alu.semantic.profiles import mc_stem
+
+    return mc_stem(question) or question
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -216,6 +265,7 @@ def run(
     sizes: Sequence[int] = (100, 100_000),
     thresholds=None,
     baseline_keep: Sequence[str] | None = None,
+    drafts_file: Path | None = None,
     log=lambda *_: None,
 ) -> dict:
     from alu.semantic.cache import MemoryVectorCache, SqliteVectorCache
@@ -247,6 +297,7 @@ def run(
     )
 
     tested = {k: test(v) for k, v in test_sets.items()}
+    real = load_drafts_file(drafts_file) if drafts_file else {}
 
     def chunker_q(q):
         return chunk_texts({"question": q["question"]})
@@ -256,6 +307,9 @@ def run(
 
     def chunker_w(q):  # the whole query: stem, options, instruction; the answer as the draft
         return chunk_texts({"question": q["whole"], "draft": q["whole_draft"]})
+
+    def chunker_r(q):  # a real draft: the question as asked, the model's answer
+        return chunk_texts({"question": q["question"], "draft": q["draft"]})
 
     def chunker_w0(q):  # the same without the stem chunk (the baseline's behaviour)
         return chunk_texts({"question": q["whole"], "draft": q["whole_draft"]}, mc_stems=False)
@@ -267,6 +321,10 @@ def run(
             for chunker in (chunker_q, chunker_w, *((chunker_d,) if drafts else ())):
                 for _, c in chunker(q):
                     all_chunks[c] = None
+    for items in real.values():
+        for q in items:
+            for _, c in chunker_r(q):
+                all_chunks[c] = None
     texts = list(all_chunks)
     t0 = time.perf_counter()
     cache = SqliteVectorCache(cache_path) if cache_path else MemoryVectorCache()
@@ -301,6 +359,13 @@ def run(
     idx_default.sync(targets, version="bench", examples=examples)
     out["shipped_keep_only"] = rates(idx_default, chunker_q)
     out["shipped_keep_only_whole"] = rates(idx_default, chunker_w)
+    if real:  # the product's index (shipped keep text) on every draft; the in-domain one on
+        # the questions it did not learn from (an MMLU stem of the learning half is keep text)
+        out["real_drafts"] = {k: _rates(idx_default, v, vec_of, chunker_r, th) for k, v in real.items()}
+        out["real_drafts_in_domain_keep"] = {
+            k: _rates(index, [q for q in v if not same or _half(_stem(q["question"])) == 1], vec_of, chunker_r, th)
+            for k, v in real.items()
+        }
     curves = [
         ("classifier", index, chunker_q),
         ("shipped_stems", idx_default, chunker_q),
@@ -559,6 +624,13 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         help="also score with this keep text only (one text a line; e.g. an older shipped file), same run",
     )
     p.add_argument("--sizes", default="100,100000", help="target counts of the scale run, comma-separated")
+    p.add_argument(
+        "--drafts-file",
+        type=Path,
+        default=None,
+        help='also score real model drafts: JSON lines {"set", "question", "draft"} (or alu eval records'
+        " of the vanilla system)",
+    )
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -578,6 +650,7 @@ def _run_args(args) -> int:
         anns=[a.strip() for a in args.ann.split(",") if a.strip()],
         sizes=[int(x) for x in args.sizes.split(",") if x.strip()],
         baseline_keep=_read_lines(args.baseline_keep) if args.baseline_keep else None,
+        drafts_file=args.drafts_file,
         log=log,
     )
     if args.json:
@@ -590,6 +663,8 @@ def _run_args(args) -> int:
         ("drafts (options + answer)", "drafts"),
         ("shipped keep text only: stems", "shipped_keep_only"),
         ("shipped keep text only: whole queries", "shipped_keep_only_whole"),
+        ("real model drafts (the question as asked, the model's answer; shipped keep text)", "real_drafts"),
+        ("real model drafts, in-domain keep text (questions it did not learn from)", "real_drafts_in_domain_keep"),
         ("baseline keep text only: stems", "baseline_keep_only"),
         ("baseline keep text only: whole queries", "baseline_keep_only_whole"),
         ("zero-shot (description + keywords): stems", "zero_shot"),

@@ -21,6 +21,9 @@ Usage (the auditor's model-free step)::
   profile texts (mean of the top three cosines). Above the kind's ``flag`` threshold: band
   ``"flag"`` (flagged without a model); above ``candidate``: ``"candidate"`` (for the judge).
   A person is never flagged by meaning: its hits are candidates whatever the thresholds say.
+  A flag resting on one draft or window sentence alone needs corroboration (the question in
+  the candidate band, or a second flagging sentence), else it is a candidate
+  (``SemanticThresholds.lone_draft_flag``).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -99,18 +102,34 @@ class SemanticThresholds:
     answer as the draft) against the shipped keep text: classifier ``flag`` 0.85 (at most
     3% false flags on MMLU's biology, chemistry and security), ``candidate`` 0.60 (at
     least 95% of WMDP flagged or to the judge, stems and whole queries).
+
+    ``lone_draft_flag``: may one draft or window sentence above ``flag`` flag a target by
+    itself? Default False: such a flag needs corroboration — the question in the target's
+    candidate band or above, or a second draft/window sentence above ``flag`` — and is a
+    judge candidate otherwise. A text searched without a question (the final check of a
+    rewrite) flags as it scores. Measured on the bundled model's real drafts (README, *Topics
+    and works*): a model's answer to a benign question is short option text ("A. Interacting
+    with a virus short peptide"), and a lone such sentence was the draft's only false flag,
+    while on WMDP no flag rested on the draft alone.
     """
 
     similarity: Mapping[str, Band] = field(default_factory=dict)
     classifier: Mapping[str, Band] = field(default_factory=dict)
+    lone_draft_flag: bool = False
 
-    def with_overrides(self, overrides: Mapping[str, Mapping[str, Mapping[str, float | None]]]) -> SemanticThresholds:
+    def with_overrides(self, overrides: Mapping[str, Any]) -> SemanticThresholds:
         """These bands with some replaced: ``{"classifier" | "similarity": {kind:
         {"candidate": x, "flag": y}}}`` (either number may be left out: the current one
-        stays). Raises ``ValueError`` saying which band when a flag ends up below its
-        candidate."""
+        stays), and ``{"lone_draft_flag": true | false}``. Raises ``ValueError`` saying
+        which band when a flag ends up below its candidate."""
         tables = {"similarity": dict(self.similarity), "classifier": dict(self.classifier)}
+        lone = self.lone_draft_flag
         for mode, kinds in overrides.items():
+            if mode == "lone_draft_flag":
+                if not isinstance(kinds, bool):
+                    raise ValueError(f"semantic_thresholds.lone_draft_flag must be true or false (got {kinds!r})")
+                lone = kinds
+                continue
             table = tables[mode]
             for kind, given in kinds.items():
                 old = table.get(kind) or table.get("other") or Band(candidate=1.01)
@@ -125,7 +144,9 @@ class SemanticThresholds:
                         f"semantic_thresholds.{mode}.{kind}: flag ({new.flag}) below candidate ({new.candidate})"
                     )
                 table[kind] = new
-        return SemanticThresholds(similarity=tables["similarity"], classifier=tables["classifier"])
+        return SemanticThresholds(
+            similarity=tables["similarity"], classifier=tables["classifier"], lone_draft_flag=lone
+        )
 
     def band(self, kind: str, mode: str) -> Band:
         table = self.classifier if mode == "classifier" else self.similarity
@@ -548,17 +569,21 @@ class SemanticIndex:
             return []
         cand, flag = _threshold_arrays(thresholds)
         vecs = np.asarray(vecs, dtype=np.float32)
+        # a draft sentence's flag needs corroboration from the question it answers; a text
+        # read alone (a rewrite's final check: no question chunk) flags as it scores
+        is_q = np.array([src == "question" for src, _ in chunks])
+        asked = None if thresholds.lone_draft_flag or not is_q.any() else is_q
         hits: list[SemanticHit] = []
         for part in snap.parts:
             if part.rows.shape[0]:
-                hits.extend(self._similarity_hits(part, chunks, vecs, cand[0], flag[0]))
+                hits.extend(self._similarity_hits(part, chunks, vecs, cand[0], flag[0], asked))
         if len(snap.clf_ids):  # classifiers: one more (small) matrix product
             P = 1.0 / (1.0 + np.exp(-(vecs @ snap.W.T + snap.b)))  # (chunks, n_clf)
             ci_all = P.argmax(axis=0)
             for j, tid in enumerate(snap.clf_ids):
                 ci, k = int(ci_all[j]), snap.clf_kinds[j]
                 score = float(P[ci, j])
-                band = _band(score, cand[1][k], flag[1][k])
+                band = _corroborated(_band(score, cand[1][k], flag[1][k]), P[:, j], asked, cand[1][k], flag[1][k])
                 if band:
                     hits.append(
                         SemanticHit(tid, TARGET_KINDS[k], score, band, chunks[ci][1], chunks[ci][0], "classifier")
@@ -566,7 +591,7 @@ class SemanticIndex:
         hits.sort(key=lambda h: (h.band != "flag", -h.score))
         return hits
 
-    def _similarity_hits(self, part: _PartSnap, chunks, vecs, cand, flag) -> list[SemanticHit]:
+    def _similarity_hits(self, part: _PartSnap, chunks, vecs, cand, flag, asked=None) -> list[SemanticHit]:
         sim_c = cand[part.kinds]
         if part.ann is not None:
             n = part.rows.shape[0]
@@ -592,11 +617,11 @@ class SemanticIndex:
             slots = slots[np.argpartition(-best[slots], self.max_rescore)[: self.max_rescore]]
         if not len(slots):
             return []
-        scores, best_chunk = _top_k_means(vecs, part, slots, S)
+        scores, best_chunk, means = _top_k_means(vecs, part, slots, S)
         hits = []
-        for s, score, ci in zip(slots.tolist(), scores.tolist(), best_chunk.tolist()):
+        for i, (s, score, ci) in enumerate(zip(slots.tolist(), scores.tolist(), best_chunk.tolist())):
             kind = part.kinds[s]
-            band = _band(score, cand[kind], flag[kind])
+            band = _corroborated(_band(score, cand[kind], flag[kind]), means[:, i], asked, cand[kind], flag[kind])
             if band:
                 hits.append(
                     SemanticHit(
@@ -608,7 +633,7 @@ class SemanticIndex:
 
 def _top_k_means(vecs: np.ndarray, part: _PartSnap, slots: np.ndarray, S: np.ndarray | None):
     """Per slot: the best chunk's mean of its top ``TOP_K`` similarities to the slot's rows,
-    and that chunk — for every slot at once (a Python loop per slot was most of the search
+    that chunk, and every chunk's mean (chunks, slots) — for every slot at once (a Python loop per slot was most of the search
     at 100,000 targets). Slots' row groups are padded to the longest with -inf."""
     lo, hi = part.starts[slots], part.ends[slots]
     sizes = hi - lo
@@ -624,7 +649,7 @@ def _top_k_means(vecs: np.ndarray, part: _PartSnap, slots: np.ndarray, S: np.nda
     top = np.where(np.isfinite(top), top, 0.0)
     means = top.sum(axis=2) / k[None, :]  # -inf pads sit past each slot's k: summed as 0
     best_chunk = means.argmax(axis=0)
-    return means[best_chunk, np.arange(len(slots))].astype(np.float64), best_chunk
+    return means[best_chunk, np.arange(len(slots))].astype(np.float64), best_chunk, means
 
 
 def _faiss():
@@ -694,6 +719,20 @@ def _band(score: float, cand: float, flag: float) -> Literal["flag", "candidate"
     if score >= cand:
         return "candidate"
     return None
+
+
+def _corroborated(
+    band: Literal["flag", "candidate"] | None, per_chunk: np.ndarray, asked: np.ndarray | None, cand: float, flag: float
+) -> Literal["flag", "candidate"] | None:
+    """A flag that rests on one draft or window sentence alone becomes a judge candidate
+    (``asked``: which chunks are the question; None: a lone sentence may flag). Corroborated:
+    a question chunk flags, or one is in the candidate band, or two other chunks flag."""
+    if band != "flag" or asked is None:
+        return band
+    q = per_chunk[asked]
+    if q.size and q.max() >= cand:
+        return "flag"
+    return "flag" if int((per_chunk[~asked] >= flag).sum()) >= 2 else "candidate"
 
 
 _THR_CACHE: dict[int, tuple] = {}

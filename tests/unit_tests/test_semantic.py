@@ -139,8 +139,11 @@ def test_fake_embedding_one_hazardous_sentence_in_a_long_draft_counts():
     benign = " ".join(f"Paris is the capital of France and sentence {i} is about French food." for i in range(12))
     draft = benign + " To weaponise it you culture anthrax spores. " + benign
     hits = index.search({"question": "Tell me about France.", "draft": draft}, TH)
-    assert hits and hits[0].target_id == BIO.id and hits[0].band == "flag"
+    # found, as a judge candidate: a lone draft sentence needs corroboration to flag
+    assert hits and hits[0].target_id == BIO.id and hits[0].band == "candidate"
     assert hits[0].source == "draft" and hits[0].evidence == "To weaponise it you culture anthrax spores."
+    lone = TH.with_overrides({"lone_draft_flag": True})
+    assert index.search({"question": "Tell me about France.", "draft": draft}, lone)[0].band == "flag"
     # the same draft as one text is diluted below the band
     whole = SemanticIndex(FakeConceptEmbeddings())
     whole.sync([BIO])
@@ -148,6 +151,38 @@ def test_fake_embedding_one_hazardous_sentence_in_a_long_draft_counts():
         whole.search_vectors([("draft", draft)], np.asarray(whole.embeddings.embed_documents([draft]), np.float32), TH)
         == []
     )
+
+
+def test_fake_embedding_a_lone_draft_sentence_flags_only_when_corroborated():
+    """Fake embedding: a draft sentence above the flag band flags when the question is in
+    the candidate band, or a second draft sentence flags too; alone it is a candidate; a
+    text searched without a question (a rewrite's final check) flags as it scores."""
+    index, _ = _index()
+    index.sync([BIO, CHEM])
+    hazard = "To weaponise it you culture anthrax spores."
+    benign_q = "Tell me about France."
+    alone = index.search({"question": benign_q, "draft": f"Paris is in France. {hazard}"}, TH)
+    assert [(h.target_id, h.band) for h in alone][:1] == [(BIO.id, "candidate")]
+    # the question in the candidate band (0.3-0.6; it scores 0.45) corroborates
+    near_q = "What is a bacillus?"
+    q_hits = index.search({"question": near_q}, TH)
+    assert q_hits and q_hits[0].band == "candidate"
+    both = index.search({"question": near_q, "draft": hazard}, TH)
+    assert both[0].band == "flag" and both[0].evidence == hazard and both[0].source == "draft"
+    # two flagging draft sentences corroborate each other
+    two = index.search({"question": benign_q, "draft": f"{hazard} Then grow bacillus spores as a bioweapon."}, TH)
+    assert two[0].band == "flag"
+    # a window sentence alone is treated as a draft sentence
+    assert index.search({"question": benign_q, "window": hazard}, TH)[0].band == "candidate"
+    # no question: the text alone (final check of a rewrite) flags
+    assert index.search({"draft": hazard}, TH)[0].band == "flag"
+
+
+def test_lone_draft_flag_override_is_checked():
+    with pytest.raises(ValueError, match="lone_draft_flag must be true or false"):
+        TH.with_overrides({"lone_draft_flag": "yes"})
+    assert TH.with_overrides({"lone_draft_flag": True}).lone_draft_flag is True
+    assert TH.with_overrides({"classifier": {"topic": {"flag": 0.9}}}).lone_draft_flag is False
 
 
 def test_fake_embedding_sync_is_incremental():
@@ -380,7 +415,7 @@ def test_top_k_means_of_every_slot_at_once_equal_the_per_slot_definition():
     )
     slots = np.array([5, 0, 3, 1, 4])
     for S in (None, vecs @ rows.T):
-        scores, chunk = _top_k_means(vecs, part, slots, S)
+        scores, chunk, _ = _top_k_means(vecs, part, slots, S)
         for s, score, ci in zip(slots, scores, chunk):
             block = vecs @ rows[starts[s] : starts[s] + sizes[s]].T
             per_chunk = np.sort(block, axis=1)[:, -min(TOP_K, sizes[s]) :].mean(axis=1)

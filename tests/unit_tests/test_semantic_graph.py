@@ -148,6 +148,7 @@ def test_the_operators_bands_decide_flag_candidate_or_nothing(store):
         ({"classifier": {"topic": {"candidate": 0.9, "flag": 0.5}}}, "must not be below candidate"),
         ({"similarity": {"work": {"limit": 0.5}}}, '"candidate": x, "flag": y'),
         ([0.5], "must be a mapping"),
+        ({"lone_draft_flag": "yes"}, "semantic_thresholds.lone_draft_flag must be true or false"),
     ],
 )
 def test_bad_bands_are_refused_saying_which(value, says):
@@ -155,6 +156,15 @@ def test_bad_bands_are_refused_saying_which(value, says):
 
     with pytest.raises(InvalidContextError, match=says.replace("(", r"\(").replace(".", r"\.")):
         Context(semantic_thresholds=value)
+
+
+def test_lone_draft_flag_is_an_operator_band_setting():
+    from alu.graph.semantic import SemanticStage
+
+    context = Context(semantic_thresholds={"lone_draft_flag": True, "classifier": {"topic": {"flag": 0.9}}})
+    bands = SemanticStage()._bands(context.semantic_thresholds)
+    assert bands.lone_draft_flag is True and bands.band("topic", "classifier").flag == 0.9
+    assert SemanticStage()._bands({}).lone_draft_flag is False
 
 
 def test_bands_from_the_environment(monkeypatch):
