@@ -6,7 +6,12 @@ the auditor out of them, and the thread's window is read with the current exchan
 target handed out in pieces over turns is flagged by the run that completes it). Stage 2
 asks a judge model about the shortlisted *candidates only* (partial names, keyword cues, a
 target named earlier in the window) — never the full forget list — and only when there
-are candidates. On the async path stage 1 runs in a worker thread (it is CPU-bound and
+are candidates. A topic among them gets the topic-aware instruction
+(``prompts/auditor_topic_system.txt``: hazardous specifics only). The judge's references
+then stand only on evidence that could be one (:func:`judged_flags`): quoted from the
+exchange, for a person more than another person's given name
+(:mod:`alu.graph.evidence`), and for a topic, with the semantic stage on, evidence that
+itself reads as the topic by meaning. On the async path stage 1 runs in a worker thread (it is CPU-bound and
 reads the store), so the event loop never stalls.
 """
 
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -26,6 +32,7 @@ from alu.domain import Target
 from alu.graph import metrics
 from alu.graph.allow import mask_allowed, read_exchange_allowed
 from alu.graph.context import Context
+from alu.graph.evidence import names_someone_else, quoted
 from alu.graph.flags import make_flag
 from alu.graph.limits import admit_flagged
 from alu.graph.models import Models, acall_structured, call_structured
@@ -37,25 +44,22 @@ from alu.graph.tracing import annotate_run
 from alu.nodes.audit import finish, limit_error
 from alu.prompts import render
 from alu.registry import Shortlist, cache_stats, raw_check_age
-from alu.text.folding import normalize
 
-__all__ = ["EVIDENCE_CHARS", "AuditVerdict", "aauditor", "auditor", "judge_prompts", "quoted", "route_after_audit"]
+__all__ = [
+    "EVIDENCE_CHARS",
+    "AuditVerdict",
+    "aauditor",
+    "auditor",
+    "judge_prompts",
+    "judged_flags",
+    "quoted",
+    "route_after_audit",
+]
 
 
 EVIDENCE_CHARS = 120
 """A quote of a few words, not a sentence: the verdict must fit its reply cap
 (:data:`alu.graph.models.STRUCTURED_MIN_TOKENS`) with room for several references."""
-
-
-def quoted(evidence: str, texts: list[str]) -> bool:
-    """True when ``evidence`` occurs, folded (case, accents, punctuation), in one of ``texts``.
-
-    A judge's flag stands only on words that are in the exchange: a reference whose
-    evidence is nowhere in the question, the answer or the earlier turns is one the
-    model made up (a small model "quotes" a sentence of its own), so it is not a flag.
-    """
-    needle = normalize(evidence)
-    return bool(needle) and any(f" {needle} " in f" {normalize(text)} " for text in texts if text)
 
 
 class Reference(BaseModel):
@@ -74,16 +78,20 @@ class AuditVerdict(BaseModel):
 
 
 def judge_prompts(question: str, draft: str, candidates: list, window: str = "") -> tuple[str, str]:
-    """The judge's system and user prompts: the shortlisted candidates only."""
+    """The judge's system and user prompts: the shortlisted candidates only. With a topic
+    among them the system prompt is the topic variant (``prompts/auditor_topic_system.txt``:
+    a topic is referred to by hazardous specifics only, never by general education), and
+    each topic is marked as one."""
     listing = "\n".join(
-        f"- id: {t.id} | {t.name}"
+        f"- id: {t.id} | "
+        + ("topic: " if t.kind == "topic" else "")
+        + t.name
         + (f" (also: {', '.join(t.aliases[:5])})" if t.aliases else "")
         + (f" — {t.description[:160]}" if t.description else "")
         for t in candidates
     )
-    return render("auditor_system"), render(
-        "auditor_user", candidates=listing, window=window, question=question, draft=draft
-    )
+    system = "auditor_topic_system" if any(t.kind == "topic" for t in candidates) else "auditor_system"
+    return render(system), render("auditor_user", candidates=listing, window=window, question=question, draft=draft)
 
 
 @dataclass(frozen=True)
@@ -157,10 +165,68 @@ def _judge_request(state: State, found: Found, context: Context) -> tuple[dict[s
     return candidates, [SystemMessage(system), HumanMessage(user)]
 
 
+def judged_flags(
+    verdict: AuditVerdict | None,
+    candidates: dict[str, Target],
+    texts: list[str],
+    already: Collection[str] = (),
+    reads_as: Callable[[str, Target], bool] | None = None,
+) -> tuple[list[Reference], list[tuple[str, str]]]:
+    """The judge's references that stand, and the ``(id, reason)`` of those dropped.
+
+    A reference stands when it names a listed candidate not flagged already and its
+    evidence is a reference: quoted from the exchange (else ``not_quoted``: made up), for
+    a person not only another person's given name (``someone_else``: "John Kander" for
+    John Candy), and for a topic, when ``reads_as`` is given (the semantic stage is on),
+    evidence that itself reads as the topic by meaning (``not_topic``: "Aurelio Beltrán"
+    or "C. Tuberculosis" is no biosecurity evidence, however the judge labels it).
+    """
+    kept: list[Reference] = []
+    dropped: list[tuple[str, str]] = []
+    seen = set(already)
+    for ref in verdict.referenced if verdict else ():
+        target = candidates.get(ref.id)
+        if target is None or ref.id in seen:
+            continue
+        if not quoted(ref.evidence, texts):
+            dropped.append((ref.id, "not_quoted"))
+        elif names_someone_else(ref.evidence, target):
+            dropped.append((ref.id, "someone_else"))
+        elif target.kind == "topic" and reads_as is not None and not reads_as(ref.evidence, target):
+            dropped.append((ref.id, "not_topic"))
+        else:
+            kept.append(ref)
+            seen.add(ref.id)
+    return kept, dropped
+
+
+def _topic_reader(
+    state: State, runtime: Runtime[Context], context: Context, semantic: SemanticStage
+) -> Callable[[str, Target], bool] | None:
+    """With the semantic stage on: does a judge's evidence read as the topic, scored
+    alone, at least in the topic's candidate band (the operator's bands)?"""
+    if not context.semantic:
+        return None
+
+    def reads_as(evidence: str, target: Target) -> bool:
+        hits, _ = semantic.search(
+            {"question": mask_allowed(evidence, context.allow_phrases)},
+            store=runtime.store,
+            tenant=context.tenant,
+            extra=state.get("run_targets") or (),
+            thresholds=context.semantic_thresholds,
+        )
+        return any(h.target_id == target.id for h in hits)
+
+    return reads_as
+
+
 def _result(
     state: State,
+    runtime: Runtime[Context],
     found: Found,
     context: Context,
+    semantic: SemanticStage,
     verdict: AuditVerdict | None,
     candidates: dict[str, Target],
     calls: list[CallRecord],
@@ -171,14 +237,17 @@ def _result(
     for target, evidence in found.semantic_flags:  # the sentence that scored: the operator's
         flagged.append(make_flag(target, evidence, "semantic"))
         ids.append(target.id)
-    texts = [state["question"], found.draft, state.get("window") or ""]
-    for ref in verdict.referenced if verdict else ():
-        if ref.id in candidates and ref.id not in ids and quoted(ref.evidence, texts):
-            # the judge's evidence quotes the draft: it goes to the trace, not the caller
+    if verdict is not None:
+        texts = [state["question"], found.draft, state.get("window") or ""]
+        reader = _topic_reader(state, runtime, context, semantic)
+        kept, dropped = judged_flags(verdict, candidates, texts, ids, reader)
+        for ref in kept:  # the judge's evidence quotes the draft: it goes to the trace, not the caller
             flagged.append(make_flag(candidates[ref.id], "(indirect reference)", "judge"))
             ids.append(ref.id)
             if context.trace_texts != "redacted":
                 annotate_run({f"alu_evidence_{ref.id}": ref.evidence})
+        if dropped:
+            annotate_run({"alu_judge_dropped": dropped})
     annotate_run({"alu_tenant": context.tenant, "alu_flagged": ids, "alu_candidates": len(candidates)})
     version = shortlist.version or state.get("registry_version")
     if flagged:
@@ -212,13 +281,14 @@ def auditor(state: State, runtime: Runtime[Context], *, models: Models, semantic
     found = _detect(state, runtime, context, semantic)
     request = _judge_request(state, found, context)
     if request is None:
-        return _admitted(_result(state, found, context, None, {}, []), runtime, context)
+        return _admitted(_result(state, runtime, found, context, semantic, None, {}, []), runtime, context)
     candidates, messages = request
     model, name = models.get("auditor", context, context.judge_temperature)
     verdict, record = call_structured(
         "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
     )
-    return _admitted(_result(state, found, context, verdict, candidates, [record]), runtime, context)
+    result = _result(state, runtime, found, context, semantic, verdict, candidates, [record])
+    return _admitted(result, runtime, context)
 
 
 async def aauditor(state: State, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage) -> dict:
@@ -227,14 +297,16 @@ async def aauditor(state: State, runtime: Runtime[Context], *, models: Models, s
     found = await asyncio.to_thread(_detect, state, runtime, context, semantic)
     request = _judge_request(state, found, context)
     if request is None:
-        return await asyncio.to_thread(_admitted, _result(state, found, context, None, {}, []), runtime, context)
+        result = _result(state, runtime, found, context, semantic, None, {}, [])
+        return await asyncio.to_thread(_admitted, result, runtime, context)
     candidates, messages = request
     model, name = models.get("auditor", context, context.judge_temperature)
     verdict, record = await acall_structured(
         "auditor", model, name, messages, AuditVerdict, context.structured_output_method, context
     )
-    result = _result(state, found, context, verdict, candidates, [record])
-    return await asyncio.to_thread(_admitted, result, runtime, context)  # the cap may read the store
+    # the topic check embeds the evidence, and the cap may read the store: off the event loop
+    result = await asyncio.to_thread(_result, state, runtime, found, context, semantic, verdict, candidates, [record])
+    return await asyncio.to_thread(_admitted, result, runtime, context)
 
 
 def route_after_audit(state: State) -> str:
