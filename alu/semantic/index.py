@@ -617,7 +617,9 @@ class SemanticIndex:
             slots = slots[np.argpartition(-best[slots], self.max_rescore)[: self.max_rescore]]
         if not len(slots):
             return []
-        scores, best_chunk, means = _top_k_means(vecs, part, slots, S)
+        means = _top_k_means(vecs, part, slots, S)  # (chunks, slots)
+        best_chunk = means.argmax(axis=0)
+        scores = means[best_chunk, np.arange(len(slots))].astype(np.float64)
         hits = []
         for i, (s, score, ci) in enumerate(zip(slots.tolist(), scores.tolist(), best_chunk.tolist())):
             kind = part.kinds[s]
@@ -632,9 +634,9 @@ class SemanticIndex:
 
 
 def _top_k_means(vecs: np.ndarray, part: _PartSnap, slots: np.ndarray, S: np.ndarray | None):
-    """Per slot: the best chunk's mean of its top ``TOP_K`` similarities to the slot's rows,
-    that chunk, and every chunk's mean (chunks, slots) — for every slot at once (a Python loop per slot was most of the search
-    at 100,000 targets). Slots' row groups are padded to the longest with -inf."""
+    """Every chunk's mean of its top ``TOP_K`` similarities to each slot's rows, (chunks,
+    slots) — for every slot at once (a Python loop per slot was most of the search at
+    100,000 targets under a profiler). Slots' row groups are padded to the longest with -inf."""
     lo, hi = part.starts[slots], part.ends[slots]
     sizes = hi - lo
     width = int(sizes.max())
@@ -648,8 +650,7 @@ def _top_k_means(vecs: np.ndarray, part: _PartSnap, slots: np.ndarray, S: np.nda
     top = -np.sort(-block, axis=2)[:, :, :TOP_K]  # descending, (chunks, slots, <=TOP_K)
     top = np.where(np.isfinite(top), top, 0.0)
     means = top.sum(axis=2) / k[None, :]  # -inf pads sit past each slot's k: summed as 0
-    best_chunk = means.argmax(axis=0)
-    return means[best_chunk, np.arange(len(slots))].astype(np.float64), best_chunk, means
+    return means
 
 
 def _faiss():

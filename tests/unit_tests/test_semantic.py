@@ -415,7 +415,9 @@ def test_top_k_means_of_every_slot_at_once_equal_the_per_slot_definition():
     )
     slots = np.array([5, 0, 3, 1, 4])
     for S in (None, vecs @ rows.T):
-        scores, chunk, _ = _top_k_means(vecs, part, slots, S)
+        means = _top_k_means(vecs, part, slots, S)
+        chunk = means.argmax(axis=0)
+        scores = means[chunk, np.arange(len(slots))]
         for s, score, ci in zip(slots, scores, chunk):
             block = vecs @ rows[starts[s] : starts[s] + sizes[s]].T
             per_chunk = np.sort(block, axis=1)[:, -min(TOP_K, sizes[s]) :].mean(axis=1)
