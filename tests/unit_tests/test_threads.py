@@ -125,13 +125,27 @@ def test_a_rejected_input_does_not_stick_to_the_thread(store):
     assert out["audit"]["error"] is None
 
 
+def _critic_down_for(question: str):
+    """A critic that fails for one question and passes every other: keyed by what it
+    reads, not by call order — a run that decides early leaves pipelines in flight whose
+    critiques may or may not be made (see nodes/rewrites.py), so a count of scripted
+    ratings would be consumed differently from one run to the next."""
+
+    def reply(messages) -> Any:
+        if any(question in str(m.content) for m in messages):
+            return ConnectionError("down")
+        return {"rating": 5, "reason": "clean"}
+
+    return reply
+
+
 def test_every_channel_but_messages_starts_empty_at_each_run(store):
     """Diff a thread's checkpoints: right after ``intake``, every run channel holds its
     reset value whatever the previous run left (ratings, calls, an error, flags…)."""
-    model = thread_model(critic=[{"rating": 5}] * 5 + [ConnectionError("down")] * 30)
+    model = thread_model(critic=_critic_down_for("Who wrote Emma?"))
     graph = create_alu_graph(model, store=store, checkpointer=MemorySaver(), max_attempts=1)
     config = _thread()
-    _ask(graph, config, "Who wrote Pride and Prejudice?")  # rewritten: 5 ratings, 11 calls
+    _ask(graph, config, "Who wrote Pride and Prejudice?")  # rewritten: ratings and calls recorded
     failed = _ask(graph, config, "Who wrote Emma?")  # the critic fails: an error recorded
     assert failed["audit"]["error"]["stage"] == "critic"
     _ask(graph, config, "What is the capital of France?")
