@@ -16,7 +16,8 @@ rewrite-and-critique pipelines (:mod:`alu.nodes.rewrites`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import Annotated, Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
@@ -109,8 +110,34 @@ def _rating(task: CritiqueTask, critique: Critique, names_target: bool) -> Ratin
     )
 
 
+StoreRead = Callable[[], AbstractContextManager[bool]]
+"""Entered around a check that reads the store: yields False once the run has decided
+(the composer's pipelines, nodes/rewrites.py), when nothing may read it any more."""
+
+
+def _checked(
+    text: str,
+    task: Mapping[str, Any],
+    runtime: Runtime[Context],
+    context: Context,
+    semantic: SemanticStage,
+    store_read: StoreRead | None,
+) -> bool:
+    """:func:`final_check`, unless the run has already decided: then nothing is read and
+    the rewrite counts as naming a target (fail closed; its rating is dropped anyway)."""
+    if store_read is None:
+        return final_check(text, task, runtime, context, semantic)
+    with store_read() as allowed:
+        return final_check(text, task, runtime, context, semantic) if allowed else True
+
+
 def rate(
-    task: CritiqueTask, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage
+    task: CritiqueTask,
+    runtime: Runtime[Context],
+    *,
+    models: Models,
+    semantic: SemanticStage,
+    store_read: StoreRead | None = None,
 ) -> tuple[Rating, CallRecord]:
     """Rate one rewrite; the deterministic check has the last word."""
     context = run_context(runtime.context)
@@ -119,17 +146,22 @@ def rate(
     critique, record = call_structured(
         "critic", model, name, _messages(task, rewrite), Critique, context.structured_output_method, context
     )
-    return _rating(task, critique, final_check(rewrite, task, runtime, context, semantic)), record
+    return _rating(task, critique, _checked(rewrite, task, runtime, context, semantic, store_read)), record
 
 
 async def arate(
-    task: CritiqueTask, runtime: Runtime[Context], *, models: Models, semantic: SemanticStage
+    task: CritiqueTask,
+    runtime: Runtime[Context],
+    *,
+    models: Models,
+    semantic: SemanticStage,
+    store_read: StoreRead | None = None,
 ) -> tuple[Rating, CallRecord]:
     """:func:`rate` on the async path (the check in a worker thread, the model awaited)."""
     context = run_context(runtime.context)
     rewrite = unseal(task["rewrite"])
     model, name = models.get("critic", context, context.judge_temperature)
-    check = asyncio.create_task(asyncio.to_thread(final_check, rewrite, task, runtime, context, semantic))
+    check = asyncio.create_task(asyncio.to_thread(_checked, rewrite, task, runtime, context, semantic, store_read))
     try:
         critique, record = await acall_structured(
             "critic", model, name, _messages(task, rewrite), Critique, context.structured_output_method, context

@@ -27,8 +27,9 @@ import asyncio
 import contextvars
 import random
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -81,12 +82,38 @@ class CallFailed(Exception):
 @dataclass
 class _Book:
     """The calls of one run's pipelines: those done (recorded until the composer decides)
-    and those in flight."""
+    and those in flight; and the critiques reading the store right now, which the
+    composer waits for when it decides: a pipeline left in flight must never read the
+    store after the run returned — its caller may have closed it (a SQLite connection
+    closed under a running query crashes the process)."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     calls: list[CallRecord] = field(default_factory=list)
     in_flight: int = 0
     stopped: threading.Event = field(default_factory=threading.Event)
+    reading_store: int = 0
+    done_reading: threading.Condition = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.done_reading = threading.Condition(self.lock)
+
+    @contextmanager
+    def store_read(self) -> Iterator[bool]:
+        """Yields True while the run is undecided (the composer's ``stop`` then waits for
+        the read to end), False once it has decided (read nothing: the result is dropped)."""
+        with self.lock:
+            if self.stopped.is_set():
+                allowed = False
+            else:
+                allowed = True
+                self.reading_store += 1
+        try:
+            yield allowed
+        finally:
+            if allowed:
+                with self.lock:
+                    self.reading_store -= 1
+                    self.done_reading.notify_all()
 
     def start(self) -> None:
         with self.lock:
@@ -99,8 +126,12 @@ class _Book:
                 self.calls.append(record)
 
     def stop(self) -> tuple[list[CallRecord], int]:
+        """Decide: record no more calls, let no pipeline start reading the store, and wait
+        for those reading it (a deterministic check: milliseconds) to end."""
         with self.lock:
             self.stopped.set()
+            while self.reading_store:
+                self.done_reading.wait()
             return list(self.calls), self.in_flight
 
 
@@ -194,7 +225,10 @@ class _Pipelines:
 
         def judge(t: CritiqueTask) -> Rating:
             return retrying(
-                "critic", lambda: rate(t, runtime, models=models, semantic=self.semantic), self.policy, self.book
+                "critic",
+                lambda: rate(t, runtime, models=models, semantic=self.semantic, store_read=self.book.store_read),
+                self.policy,
+                self.book,
             )
 
         rewrite: str = RunnableLambda(write, name="eraser").invoke(task, _child("eraser", self.parent))
@@ -214,7 +248,10 @@ class _Pipelines:
 
         async def judge(t: CritiqueTask) -> Rating:
             return await aretrying(
-                "critic", lambda: arate(t, runtime, models=models, semantic=self.semantic), self.policy, self.book
+                "critic",
+                lambda: arate(t, runtime, models=models, semantic=self.semantic, store_read=self.book.store_read),
+                self.policy,
+                self.book,
             )
 
         rewrite = await RunnableLambda(_no_sync, afunc=write, name="eraser").ainvoke(
