@@ -49,11 +49,17 @@ lint: setup
 	$(PY) tools/lint_tree.py types
 	$(PY) tools/lint_tree.py imports
 
+# The unit tests run in parallel (pytest-xdist, UNIT_WORKERS processes: they share no
+# state), then the integration tests in one process of their own (they share one bundled
+# model server, which answers one request at a time): a test can never see what a test
+# of the other kind left behind in the process.
+UNIT_WORKERS ?= 2
 test: setup lint
-	$(PY) -m pytest
+	$(PY) -m pytest tests/unit_tests -n $(UNIT_WORKERS)
+	$(PY) -m pytest tests/integration_tests
 
 test-unit: setup
-	$(PY) -m pytest tests/unit_tests -m "not slow"
+	$(PY) -m pytest tests/unit_tests -m "not slow" -n $(UNIT_WORKERS)
 
 test-slow: setup
 	$(PY) -m pytest -m slow
