@@ -141,6 +141,13 @@ def band_problems(value: object) -> list[str]:
     return problems
 
 
+def _semantic_from_env(name: str) -> bool | None:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if raw in ("", "auto"):
+        return None
+    return bool(_env(name, False))
+
+
 def _from_env(name: str, default: Any, policy: str = OPERATOR, cap: Any = None):
     return field(default_factory=lambda: _env(name, default), metadata={"policy": policy, "cap": cap})
 
@@ -237,12 +244,19 @@ class Context:
     """Most characters of those earlier turns read (the newest kept); at most
     ``MAX_WINDOW_CHARS`` (32,000), which bounds the audit's cost per run. Env
     ``ALU_WINDOW_CHARS``."""
-    semantic: bool = _from_env("ALU_SEMANTIC", False, RAISE)
-    """Run the semantic stage in the auditor's first step: topics, works and other targets
-    found by meaning (offline MiniLM embeddings by default; needs the ``semantic`` extra),
-    flagged above a calibrated band (never a person: a judge candidate), and re-checked on
-    every rewrite. Off by default until its false-flag budget is measured through the
-    whole graph. A server run's context may turn it on, never off. Env ``ALU_SEMANTIC``."""
+    semantic: bool | None = field(
+        default_factory=lambda: _semantic_from_env("ALU_SEMANTIC"), metadata={"policy": STRICTER, "cap": None}
+    )
+    """The semantic stage in the auditor's first step: targets found by meaning (offline
+    MiniLM embeddings by default; needs the ``semantic`` extra), flagged above a
+    calibrated band (never a person: a judge candidate), and re-checked on every rewrite.
+    ``None`` (default, *auto*): on for a run whose targets — the tenant's registry or the
+    run's own — include a ``topic`` or a ``work``, which a name filter cannot find (its cost
+    and its false flags are then paid by the tenants that registered one); off for names
+    only. ``True``: on for every run. ``False``: off (topics and works then found only by
+    their names and keywords). A server run's context may only move it towards ``True``
+    (``false`` < ``null`` < ``true``). Env ``ALU_SEMANTIC``: ``auto``, ``1``/``on``,
+    ``0``/``off``."""
     semantic_thresholds: Mapping[str, Any] = field(
         default_factory=lambda: _bands_from_env("ALU_SEMANTIC_THRESHOLDS"), metadata={"policy": OPERATOR, "cap": None}
     )
@@ -301,6 +315,9 @@ class Context:
             problems.append(
                 f"flagged_limit_scope must be one of {', '.join(LIMIT_SCOPES)} (got {self.flagged_limit_scope!r})"
             )
+        semantic: object = self.semantic  # a server's JSON may hold anything
+        if semantic is not None and not isinstance(semantic, bool):
+            problems.append(f"semantic must be true, false or null for auto (got {semantic!r})")
         problems += band_problems(self.semantic_thresholds)
         phrases: object = self.allow_phrases  # a dict from a server or a policy may hold a list
         if isinstance(phrases, list):

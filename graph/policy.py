@@ -17,6 +17,7 @@ threshold, ``audit_mode: "match"``, a model of its choosing). So:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import fields, replace
 from typing import Any
@@ -36,7 +37,11 @@ from alu.graph.context import (
 
 __all__ = ["POLICY_TABLE", "auth_user", "caller_fields", "operator_context", "run_context", "tighten"]
 
-_STRICTNESS = {"audit_mode": ("match", "judge"), "trace_texts": ("full", "redacted")}  # loosest first
+_STRICTNESS: dict[str, tuple[Any, ...]] = {  # loosest first
+    "audit_mode": ("match", "judge"),
+    "trace_texts": ("full", "redacted"),
+    "semantic": (False, None, True),  # off, auto, on
+}
 assert set(_STRICTNESS["audit_mode"]) == set(AUDIT_MODES)
 assert set(_STRICTNESS["trace_texts"]) == set(TRACE_TEXTS)
 _SERVER_KEYS = ("langgraph_auth_user", "langgraph_request_id", "langgraph_auth_user_id")
@@ -135,10 +140,12 @@ def tighten(base: Context, requested: Mapping[str, Any], *, tenant_free: bool = 
                 changes[name] = value
         elif rule == STRICTER:
             order = _STRICTNESS[name]
-            if value not in order or order.index(value) < order.index(current):
+            if not any(value is o or (isinstance(o, str) and value == o) for o in order) or _rank(order, value) < _rank(
+                order, current
+            ):
                 problems.append(
-                    f"{name} may only be made stricter by a run's context ({' < '.join(order)};"
-                    f" the operator's value is {current!r})"
+                    f"{name} may only be made stricter by a run's context ({' < '.join(map(_shown, order))};"
+                    f" the operator's value is {_shown(current)})"
                 )
             else:
                 changes[name] = value
@@ -151,6 +158,15 @@ def tighten(base: Context, requested: Mapping[str, Any], *, tenant_free: bool = 
         result = replace(result, j=min(base.j or 3, result.k))
     result.__post_init__()
     return result
+
+
+def _rank(order: tuple[Any, ...], value: Any) -> int:
+    """Where ``value`` stands in ``order`` (by identity for True/False/None: 1 is not True)."""
+    return next(i for i, o in enumerate(order) if value is o or (isinstance(o, str) and value == o))
+
+
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def run_context(context: Context | Mapping[str, Any] | None) -> Context:

@@ -27,14 +27,31 @@ from langgraph.store.base import BaseStore
 
 from alu.domain import Target
 from alu.graph.context import InvalidContextError
-from alu.registry import cache_stats, load_targets, namespace
+from alu.registry import cache_stats, load_targets, namespace, target_kinds
 
 if TYPE_CHECKING:  # pragma: no cover
     from langchain_core.embeddings import Embeddings
 
     from alu.semantic import SemanticHit, SemanticIndex
 
-__all__ = ["SemanticStage"]
+__all__ = ["MEANING_KINDS", "SemanticStage", "SemanticStageUnavailable", "semantic_runs"]
+
+MEANING_KINDS = frozenset({"topic", "work"})
+"""Kinds a name filter cannot find (a question about a topic or a work's plot need not name
+it): with ``Context.semantic`` unset (auto), a run whose targets include one runs the stage."""
+
+
+def semantic_runs(
+    setting: bool | None, *, store: BaseStore | None, tenant: str, extra: Iterable[str | Mapping[str, Any]] = ()
+) -> bool:
+    """Whether this run's semantic stage runs: ``Context.semantic`` when set; unset
+    (``None``, auto), when the tenant's registry or the run's own targets hold a topic or
+    a work (the registry's kinds come from the cached index: a look-up per run)."""
+    if setting is not None:
+        return setting
+    if any(Target.parse(e).kind in MEANING_KINDS for e in extra or ()):
+        return True
+    return store is not None and not MEANING_KINDS.isdisjoint(target_kinds(store, tenant))
 
 
 @dataclass
@@ -43,6 +60,11 @@ class _Slot:
     token: tuple | None = None
     targets: dict[str, Target] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class SemanticStageUnavailable(RuntimeError):
+    """The stage was to run (a topic or work registered, or ``Context.semantic``) and its
+    optional dependencies are not installed."""
 
 
 class SemanticStage:
@@ -58,7 +80,14 @@ class SemanticStage:
 
     def _slot(self, store: BaseStore | None, tenant: str) -> _Slot:
         # Optional dependency (the `semantic` extra): imported when the stage first runs.
-        from alu.semantic import MemoryVectorCache, SemanticIndex, StoreVectorCache
+        try:
+            from alu.semantic import MemoryVectorCache, SemanticIndex, StoreVectorCache
+        except ImportError as exc:  # the run fails closed (refused) with this as its stage error
+            raise SemanticStageUnavailable(
+                f"the semantic stage cannot run without the `semantic` extra ({exc}): install it"
+                ' (pip install "langgraph-alu[semantic]"), or set ALU_SEMANTIC=0 to find topics and'
+                " works by their names and keywords only"
+            ) from None
 
         with self._lock:
             slots = self._storeless if store is None else self._slots.setdefault(store, {})

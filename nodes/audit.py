@@ -41,6 +41,10 @@ ERROR_DESCRIPTIONS: dict[str, str] = {
     "SealError": "the run's internal state could not be opened (a different ALU_STATE_KEY?)",
     "MissingRatings": "not every rewrite was rated",
     "FlaggedWorkLimitError": "the tenant's limit of flagged answers per minute was reached",
+    "SemanticStageUnavailable": (
+        "the semantic stage (topics and works) needs the `semantic` extra:"
+        ' pip install "langgraph-alu[semantic]", or set ALU_SEMANTIC=0'
+    ),
     "APITimeoutError": "the model provider did not answer in time",
     "APIConnectionError": "the model provider could not be reached",
     "RateLimitError": "the model provider refused the request (rate limit)",

@@ -38,7 +38,7 @@ from alu.graph.limits import admit_flagged
 from alu.graph.models import Models, acall_structured, call_structured
 from alu.graph.policy import run_context
 from alu.graph.sealed import unseal
-from alu.graph.semantic import SemanticStage
+from alu.graph.semantic import SemanticStage, semantic_runs
 from alu.graph.state import CallRecord, State
 from alu.graph.tracing import annotate_run
 from alu.nodes.audit import finish, limit_error
@@ -123,7 +123,8 @@ def _detect(state: State, runtime: Runtime[Context], context: Context, semantic:
     )
     flags: list[tuple[Target, str]] = []
     candidates: list[Target] = []
-    if context.semantic:  # by meaning, allow-listed phrases taken out (never a person's flag)
+    if semantic_runs(context.semantic, store=runtime.store, tenant=context.tenant, extra=extra):
+        # by meaning, allow-listed phrases taken out (never a person's flag)
         texts = {
             "question": mask_allowed(state["question"], allow),
             "window": window,
@@ -205,7 +206,9 @@ def _topic_reader(
 ) -> Callable[[str, Target], bool] | None:
     """With the semantic stage on: does a judge's evidence read as the topic, scored
     alone, at least in the topic's candidate band (the operator's bands)?"""
-    if not context.semantic:
+    if not semantic_runs(
+        context.semantic, store=runtime.store, tenant=context.tenant, extra=state.get("run_targets") or ()
+    ):
         return None
 
     def reads_as(evidence: str, target: Target) -> bool:

@@ -31,7 +31,7 @@ from alu.graph.flags import targets_of
 from alu.graph.models import Models, acall_structured, call_structured
 from alu.graph.policy import run_context
 from alu.graph.sealed import seal, unseal
-from alu.graph.semantic import SemanticStage
+from alu.graph.semantic import SemanticStage, semantic_runs
 from alu.graph.state import CallRecord, CritiqueTask, EraseTask, Flag, Rating
 from alu.nodes.eraser import describe_targets, topic_prompt
 from alu.prompts import render
@@ -58,7 +58,7 @@ def final_check(
     with ``Context.semantic`` also when it still scores as a target by meaning (a topic's
     hazardous detail left in a rewrite: the deterministic last line for topics)."""
     window = "\n".join(filter(None, [task.get("window") or "", task.get("question") or ""]))
-    if context.semantic:
+    if semantic_runs(context.semantic, store=runtime.store, tenant=context.tenant, extra=task.get("run_targets") or ()):
         hits, _ = semantic.search(
             {"draft": text},
             store=runtime.store,

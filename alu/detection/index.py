@@ -5,6 +5,7 @@ concern: :mod:`~alu.detection.names`, :mod:`~alu.detection.typos`,
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from alu.detection.forms import FormLookups, form_keys
@@ -53,6 +54,9 @@ class TargetIndex(NameLookups, FormLookups, TypoLookups, HiddenLookups, SoundLoo
         loose: bool = False,
     ) -> None:
         self.targets: dict[str, Target] = {}
+        self.kinds: Counter[str] = Counter()
+        """Indexed targets per kind (whether a topic or work is registered: the semantic
+        stage's ``auto`` setting asks on every run)."""
         self._loose = loose
         self._names: dict[str, str] = {}  # id -> folded name (to tell a name from an alias)
         self._phrases: dict[str, Posting] = {}  # folded name/alias -> owner ids
@@ -158,6 +162,7 @@ class TargetIndex(NameLookups, FormLookups, TypoLookups, HiddenLookups, SoundLoo
         self._typo_memo.clear()
         self._word_memo.clear()
         self.targets[tid] = target
+        self.kinds[target.kind] += 1
         self._names[tid] = keys.name
         exact, fuzzy = self._exact, self._fuzzy
         for phrase in keys.phrases:
@@ -221,6 +226,9 @@ class TargetIndex(NameLookups, FormLookups, TypoLookups, HiddenLookups, SoundLoo
         target = self.targets.pop(target_id, None)
         if target is None:
             return
+        self.kinds[target.kind] -= 1
+        if not self.kinds[target.kind]:
+            del self.kinds[target.kind]
         keys = self._keys(target)
         self._typo_memo.clear()
         self._word_memo.clear()

@@ -62,7 +62,7 @@ from alu.registry.items import (
     namespace,
 )
 from alu.registry.ledger import export_jsonl, ledger_namespace, read_ledger
-from alu.registry.shortlist import Shortlist, cache_stats, clear_memos, raw_check_age, shortlist
+from alu.registry.shortlist import Shortlist, cache_stats, clear_memos, raw_check_age, shortlist, target_kinds
 from alu.registry.store import Enricher, OrdinaryWordError, TargetRegistry, check_ordinary_words, use_enricher
 from alu.registry.versions import CHANGE_RETENTION_S, MAX_CHANGE_IDS, bump_version
 
@@ -89,5 +89,6 @@ __all__ = [
     "raw_check_age",
     "read_ledger",
     "shortlist",
+    "target_kinds",
     "use_enricher",
 ]

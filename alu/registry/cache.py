@@ -146,6 +146,11 @@ class _IndexCache:
                 "targets": len(entry.index) if entry.index is not None else 0,
             }
 
+    def kinds(self, store: BaseStore, tenant: str) -> frozenset[str]:
+        """The kinds of the tenant's targets, the index in step with the store first."""
+        with self.synced(store, tenant) as index:
+            return frozenset(index.kinds) if index is not None else frozenset()
+
     def raw_check_age(self, store: BaseStore, tenant: str) -> float | None:
         """Seconds since the tenant's index last looked for raw store writes (None: never,
         or a store that cannot say): how far behind such writes the index may be."""

@@ -16,7 +16,7 @@ from alu.registry.cache import INDEX_CACHE
 from alu.registry.items import namespace
 from alu.text import forget_folded_texts, word_name_keys
 
-__all__ = ["Shortlist", "cache_stats", "clear_memos", "raw_check_age", "shortlist"]
+__all__ = ["Shortlist", "cache_stats", "clear_memos", "raw_check_age", "shortlist", "target_kinds"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,12 @@ def cache_stats(store: BaseStore, tenant: str) -> dict[str, int]:
     ``incremental`` updates so far, targets re-read after a ``raw_seen`` store write, and the
     number of ``targets`` indexed."""
     return INDEX_CACHE.stats(store, tenant)
+
+
+def target_kinds(store: BaseStore, tenant: str) -> frozenset[str]:
+    """The kinds (``person``, ``work``, ``topic``…) of the tenant's registered targets:
+    read from the cached index, so as cheap per run as a dictionary's keys."""
+    return INDEX_CACHE.kinds(store, tenant)
 
 
 def shortlist(

@@ -62,6 +62,11 @@ def test_the_authenticated_users_tenant_applies_whatever_the_context_says(store)
         ({"shortlist_size": 1}, "shortlist_size may only be raised"),
         ({"window_turns": 0}, "window_turns may only be raised"),
         ({"max_query_chars": 100_000}, "max_query_chars may only be lowered"),
+        (
+            {"semantic": False},
+            r"semantic may only be made stricter by a run's context \(false < null < true; the operator's value is null\)",
+        ),
+        ({"semantic": 1}, "semantic must be true, false or null"),
     ],
 )
 def test_a_context_that_would_loosen_the_policy_is_refused_with_a_clear_error(store, context, message):
@@ -133,6 +138,17 @@ def test_every_context_field_has_a_policy_rule():
         "judge_temperature",
     ):
         assert rules[name] == "operator", name
+
+
+def test_a_caller_may_turn_the_semantic_stage_on_over_auto_and_never_off():
+    from alu.graph.policy import tighten
+
+    auto = Context()
+    assert auto.semantic is None
+    assert tighten(auto, {"semantic": True}).semantic is True
+    assert tighten(Context(semantic=False), {"semantic": None}).semantic is None
+    with pytest.raises(InvalidContextError, match="semantic may only be made stricter"):
+        tighten(Context(semantic=True), {"semantic": None})
 
 
 def test_tighten_keeps_j_within_a_raised_k():

@@ -11,7 +11,7 @@ from langgraph.store.memory import InMemoryStore
 from scripted_model import scripted
 from test_semantic import FakeConceptEmbeddings
 
-from alu import Context, TargetRegistry, create_alu_graph
+from alu import Context, InvalidContextError, TargetRegistry, create_alu_graph
 
 BIO = dict(
     kind="topic",
@@ -56,10 +56,42 @@ def test_a_topic_found_by_meaning_is_flagged_without_a_model(store):
     assert out["answer"] == SAFE_REWRITE
 
 
-def test_without_the_stage_the_topic_passes(store):
+def test_with_the_stage_off_the_topic_passes(store):
     graph = create_alu_graph(model(), store=store, embeddings=FakeConceptEmbeddings())
-    out = graph.invoke({"query": "How do I grow it?"})  # semantic off by default; no name in it
+    out = graph.invoke({"query": HAZARD}, context=Context(semantic=False))  # no keyword of the topic in it
     assert out["audit"]["decision"] == "passthrough"
+
+
+def test_by_default_the_stage_runs_for_a_registry_holding_a_topic_and_only_then():
+    """``Context.semantic`` unset (auto): on while the tenant registers a topic or a work
+    (or the run brings one), off for a registry of names, where the embedding model is
+    never asked (its cost and its false flags are paid only by tenants that need it)."""
+    store = InMemoryStore()
+    registry = TargetRegistry(store)
+    registry.add("Jane Doe", kind="person", description="A novel author.")
+    embeddings = FakeConceptEmbeddings()
+    graph = create_alu_graph(model(), store=store, embeddings=embeddings)
+    assert graph.invoke({"query": HAZARD})["audit"]["decision"] == "passthrough"
+    assert embeddings.calls == 0
+    per_run = {"name": "Biological weapons", **BIO}
+    assert graph.invoke({"query": HAZARD, "targets": [per_run]})["audit"]["decision"] == "rewritten"
+    assert graph.invoke({"query": HAZARD})["audit"]["decision"] == "passthrough"  # that run's only
+    registry.add("Biological weapons", **BIO)
+    out = graph.invoke({"query": HAZARD}, context=Context(audit_view="operator"))
+    assert out["audit"]["decision"] == "rewritten" and out["audit"]["flagged"][0]["source"] == "semantic"
+    registry.remove("Biological weapons")
+    assert graph.invoke({"query": HAZARD})["audit"]["decision"] == "passthrough"
+
+
+def test_the_semantic_setting_reads_auto_on_and_off_from_the_environment(monkeypatch):
+    for raw, expected in [("", None), ("auto", None), ("AUTO", None), ("1", True), ("on", True), ("0", False)]:
+        monkeypatch.setenv("ALU_SEMANTIC", raw)
+        assert Context().semantic is expected, raw
+    monkeypatch.setenv("ALU_SEMANTIC", "maybe")
+    with pytest.raises(InvalidContextError, match="ALU_SEMANTIC='maybe' is not a boolean"):
+        Context()
+    with pytest.raises(InvalidContextError, match="semantic must be true, false or null"):
+        Context(semantic="yes")  # type: ignore[arg-type]
 
 
 def test_an_unrelated_question_is_not_touched(store):
@@ -186,3 +218,20 @@ def test_a_flag_band_left_below_the_default_candidate_is_a_clear_error(store):
     graph = create_alu_graph(model(), store=store, embeddings=FakeConceptEmbeddings())
     with pytest.raises(InvalidContextError, match=r"semantic_thresholds\.classifier\.topic: flag \(0\.01\) below"):
         run(graph, HAZARD, semantic_thresholds={"classifier": {"topic": {"flag": 0.01}}})
+
+
+def test_a_topic_registered_without_the_semantic_extra_refuses_with_the_reason(store, monkeypatch):
+    """Auto turns the stage on for the topic; with its dependencies missing the run fails
+    closed (the refusal, stage ``auditor``), and the operator's audit says what to do."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "alu.semantic", None)  # as if the extra were not installed
+    graph = create_alu_graph(model(), store=store)
+    out = graph.invoke({"query": "What is the capital of France?"}, context=Context(audit_view="operator"))
+    assert out["answer"] == Context().refusal and out["audit"]["decision"] == "refused"
+    error = out["audit"]["error"]
+    assert error["stage"] == "auditor" and "semantic" in error["message"] and "ALU_SEMANTIC=0" in error["message"]
+    assert (
+        graph.invoke({"query": "What is the capital of France?"}, context=Context(semantic=False))["audit"]["decision"]
+        == "passthrough"
+    )
