@@ -125,6 +125,15 @@ class _Book:
             if record is not None and not self.stopped.is_set():
                 self.calls.append(record)
 
+    async def astop(self) -> tuple[list[CallRecord], int]:
+        """:meth:`stop` from the event loop, which it must not block while a check reads
+        the store: a server's store answers a worker thread's sync call on this loop."""
+        with self.lock:
+            if not self.reading_store:
+                self.stopped.set()
+                return list(self.calls), self.in_flight
+        return await asyncio.to_thread(self.stop)
+
     def stop(self) -> tuple[list[CallRecord], int]:
         """Decide: record no more calls, let no pipeline start reading the store, and wait
         for those reading it (a deterministic check: milliseconds) to end."""
@@ -365,7 +374,7 @@ async def arun_pipelines(
             while queue and len(running) < at_once:
                 send()
     finally:
-        calls, cancelled = pipelines.book.stop()
+        calls, cancelled = await pipelines.book.astop()
         for task in running:
             task.cancel()
         if running:

@@ -101,3 +101,53 @@ def test_async_run_returns_only_after_the_checks_reading_the_store_have_ended(st
     assert running == 0 and watch.calls >= 2  # the slow checks had started, and had ended
     time.sleep(2 * LATE_S)
     assert watch.after_return == 0
+
+
+class LoopServedStore(InMemoryStore):
+    """A store whose sync calls from a worker thread are answered on the event loop, as a
+    LangGraph server's store answers them: a decision that blocked the loop while a check
+    read the store would wait for a read that waits for the loop."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.stalled = 0
+
+    def batch(self, ops):
+        loop = self.loop
+        if loop is None or _on_loop(loop):
+            return super().batch(ops)
+        future = asyncio.run_coroutine_threadsafe(self._on_the_loop(ops), loop)
+        try:
+            return future.result(timeout=2 * LATE_S + 1)
+        except TimeoutError:
+            self.stalled += 1
+            raise
+
+    async def _on_the_loop(self, ops):
+        return super().batch(ops)
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+def test_async_decision_waits_for_store_reads_without_blocking_the_loop_that_serves_them(monkeypatch):
+    store = LoopServedStore()
+    TargetRegistry(store).add("Jane Austen", aliases=["J. Austen"])
+    watch = CheckWatch(monkeypatch, slow_after_first=True)
+    graph = create_alu_graph(_script({"rating": 5, "reason": "no trace"}), store=store)
+
+    async def run():
+        store.loop = asyncio.get_running_loop()
+        out = await graph.ainvoke({"query": "Who wrote Pride and Prejudice?"}, context=Context(rewrites_at_once=3))
+        with watch.lock:
+            watch.returned = True
+            return out, watch.active
+
+    out, running = asyncio.run(run())
+    assert out["audit"]["decision"] == "rewritten" and running == 0
+    assert store.stalled == 0 and watch.calls >= 2
