@@ -147,7 +147,13 @@ class _IndexCache:
             }
 
     def kinds(self, store: BaseStore, tenant: str) -> frozenset[str]:
-        """The kinds of the tenant's targets, the index in step with the store first."""
+        """The kinds of the tenant's targets. A warm index is read as it is — every reader
+        of a run (the shortlist, the final checks) brings it in step with the store before
+        this is asked, so a look-up costs no store read —; a cold one is built first."""
+        entry = self._entry(store, tenant, create=False)
+        if entry is not None and entry.index is not None:
+            with entry.lock:
+                return frozenset(entry.index.kinds)
         with self.synced(store, tenant) as index:
             return frozenset(index.kinds) if index is not None else frozenset()
 

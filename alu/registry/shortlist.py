@@ -56,8 +56,9 @@ def cache_stats(store: BaseStore, tenant: str) -> dict[str, int]:
 
 
 def target_kinds(store: BaseStore, tenant: str) -> frozenset[str]:
-    """The kinds (``person``, ``work``, ``topic``…) of the tenant's registered targets:
-    read from the cached index, so as cheap per run as a dictionary's keys."""
+    """The kinds (``person``, ``work``, ``topic``…) of the tenant's registered targets,
+    read from the cached index as the run's own shortlist left it (no store read when it
+    is warm: ask after :func:`shortlist`, as the graph does)."""
     return INDEX_CACHE.kinds(store, tenant)
 
 
