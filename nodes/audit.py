@@ -35,16 +35,18 @@ from alu.graph.tracing import annotate_run
 
 __all__ = ["ERROR_DESCRIPTIONS", "describe_error", "finish", "limit_error", "stage_error"]
 
+_NO_SEMANTIC_EXTRA = (
+    "the semantic stage (topics and works) needs the `semantic` extra:"
+    ' pip install "langgraph-alu[semantic]", or set ALU_SEMANTIC=0'
+)
 ERROR_DESCRIPTIONS: dict[str, str] = {
     "ModelDeadlineError": "the model gave no complete reply within the deadline",
     "ModelOutputError": "the model's reply was empty or did not match the expected structure",
     "SealError": "the run's internal state could not be opened (a different ALU_STATE_KEY?)",
     "MissingRatings": "not every rewrite was rated",
     "FlaggedWorkLimitError": "the tenant's limit of flagged answers per minute was reached",
-    "SemanticStageUnavailable": (
-        "the semantic stage (topics and works) needs the `semantic` extra:"
-        ' pip install "langgraph-alu[semantic]", or set ALU_SEMANTIC=0'
-    ),
+    "SemanticStageUnavailable": _NO_SEMANTIC_EXTRA,
+    "EmbeddingsUnavailable": _NO_SEMANTIC_EXTRA,
     "APITimeoutError": "the model provider did not answer in time",
     "APIConnectionError": "the model provider could not be reached",
     "RateLimitError": "the model provider refused the request (rate limit)",

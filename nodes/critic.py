@@ -58,24 +58,24 @@ def final_check(
     with ``Context.semantic`` also when it still scores as a target by meaning (a topic's
     hazardous detail left in a rewrite: the deterministic last line for topics)."""
     window = "\n".join(filter(None, [task.get("window") or "", task.get("question") or ""]))
-    if semantic_runs(context.semantic, store=runtime.store, tenant=context.tenant, extra=task.get("run_targets") or ()):
-        hits, _ = semantic.search(
-            {"draft": text},
-            store=runtime.store,
-            tenant=context.tenant,
-            extra=task.get("run_targets") or (),
-            thresholds=context.semantic_thresholds,
-        )
-        if any(hit.band == "flag" for hit in hits):
-            return True
-    return names_a_target(
+    extra = task.get("run_targets") or ()
+    # the name check first: it brings the tenant's index in step with the store, which the
+    # semantic stage's auto setting then reads (a run resumed here may come to a stale one)
+    if names_a_target(
         text,
         flagged_targets(task.get("flagged") or []),
         window,
         store=runtime.store,
         tenant=context.tenant,
-        extra=task.get("run_targets") or (),
+        extra=extra,
+    ):
+        return True
+    if not semantic_runs(context.semantic, store=runtime.store, tenant=context.tenant, extra=extra):
+        return False
+    hits, _ = semantic.search(
+        {"draft": text}, store=runtime.store, tenant=context.tenant, extra=extra, thresholds=context.semantic_thresholds
     )
+    return any(hit.band == "flag" for hit in hits)
 
 
 def _messages(task: CritiqueTask, rewrite: str) -> list[BaseMessage]:

@@ -125,23 +125,33 @@ class _Book:
             if record is not None and not self.stopped.is_set():
                 self.calls.append(record)
 
-    async def astop(self) -> tuple[list[CallRecord], int]:
-        """:meth:`stop` from the event loop, which it must not block while a check reads
-        the store: a server's store answers a worker thread's sync call on this loop."""
-        with self.lock:
-            if not self.reading_store:
-                self.stopped.set()
-                return list(self.calls), self.in_flight
-        return await asyncio.to_thread(self.stop)
-
-    def stop(self) -> tuple[list[CallRecord], int]:
-        """Decide: record no more calls, let no pipeline start reading the store, and wait
-        for those reading it (a deterministic check: milliseconds) to end."""
+    def decide(self) -> tuple[list[CallRecord], int]:
+        """The composer has decided: record no more calls and let no pipeline start reading
+        the store; the calls recorded and those still in flight."""
         with self.lock:
             self.stopped.set()
+            return list(self.calls), self.in_flight
+
+    def wait_readers(self) -> None:
+        """Wait for the checks reading the store (deterministic: milliseconds) to end."""
+        with self.lock:
             while self.reading_store:
                 self.done_reading.wait()
-            return list(self.calls), self.in_flight
+
+    async def await_readers(self) -> None:
+        """:meth:`wait_readers` without blocking the event loop, which a LangGraph server's
+        store needs to answer a worker thread's sync read; shielded, so a second
+        cancellation of the run does not drop the wait."""
+        with self.lock:
+            if not self.reading_store:
+                return
+        await asyncio.shield(asyncio.to_thread(self.wait_readers))
+
+    def stop(self) -> tuple[list[CallRecord], int]:
+        """:meth:`decide`, then :meth:`wait_readers` (the sync path)."""
+        decided = self.decide()
+        self.wait_readers()
+        return decided
 
 
 def _retryable(policy: RetryPolicy, error: BaseException) -> bool:
@@ -305,20 +315,22 @@ def run_pipelines(
         running[_POOL.submit(contextvars.copy_context().run, pipelines.run, task)] = task
         sent += 1
 
-    while queue and len(running) < at_once:
-        send()
-    while running:
-        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-        for future in done:
-            running.pop(future)
-            error, raised = _collect(future, ratings, error, raised)
-        if error is not None or raised is not None or stop(ratings):
-            break
+    try:
         while queue and len(running) < at_once:
             send()
-    calls, cancelled = pipelines.book.stop()
-    for future in running:
-        future.cancel()
+        while running:
+            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in done:
+                running.pop(future)
+                error, raised = _collect(future, ratings, error, raised)
+            if error is not None or raised is not None or stop(ratings):
+                break
+            while queue and len(running) < at_once:
+                send()
+    finally:  # also on an interrupt: no pipeline reads the store once this returns
+        calls, cancelled = pipelines.book.stop()
+        for future in running:
+            future.cancel()
     if raised is not None:
         raise raised
     return Outcome(ratings, calls, error, sent, cancelled)
@@ -374,11 +386,14 @@ async def arun_pipelines(
             while queue and len(running) < at_once:
                 send()
     finally:
-        calls, cancelled = await pipelines.book.astop()
+        calls, cancelled = pipelines.book.decide()  # no check starts reading the store now
         for task in running:
             task.cancel()
-        if running:
-            await asyncio.gather(*running, return_exceptions=True)
+        try:
+            await pipelines.book.await_readers()  # and those reading it have ended
+        finally:
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
     if raised is not None:
         raise raised
     return Outcome(ratings, calls, error, sent, cancelled)

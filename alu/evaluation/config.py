@@ -93,7 +93,10 @@ class SuiteConfig:
     (``initials``, ``typo``, ``spelled``, ``standin``, ``manyshot``), ``utility`` WPU
     examples, ``many_shot_shots``. See :mod:`.wpu`."""
     semantic: bool | None = None
-    """The ``alu`` system's ``Context.semantic`` (None: the Context default)."""
+    """The ``alu`` system's ``Context.semantic`` (None: the Context default, which is
+    *auto* — on when the suite registers a topic or a work). A custom suite with topic
+    targets and no ``semantic`` key ran with the stage off before 0.3.0: re-run it into a
+    fresh folder rather than resume old records."""
 
     def __post_init__(self) -> None:
         problems: list[str] = []

@@ -147,9 +147,9 @@ class _IndexCache:
             }
 
     def kinds(self, store: BaseStore, tenant: str) -> frozenset[str]:
-        """The kinds of the tenant's targets. A warm index is read as it is — every reader
-        of a run (the shortlist, the final checks) brings it in step with the store before
-        this is asked, so a look-up costs no store read —; a cold one is built first."""
+        """The kinds of the tenant's targets. A warm index is read as it is, so a look-up
+        costs no store read: ask right after a reader that syncs it (the graph asks after
+        its shortlist and after the final checks' name check); a cold one is built first."""
         entry = self._entry(store, tenant, create=False)
         if entry is not None and entry.index is not None:
             with entry.lock:

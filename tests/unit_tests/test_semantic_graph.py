@@ -235,3 +235,23 @@ def test_a_topic_registered_without_the_semantic_extra_refuses_with_the_reason(s
         graph.invoke({"query": "What is the capital of France?"}, context=Context(semantic=False))["audit"]["decision"]
         == "passthrough"
     )
+
+
+def test_an_embedding_model_that_is_not_installed_refuses_with_what_to_install(store):
+    """numpy alone imports ``alu.semantic``; the model's own packages are needed at the
+    first embedding: the refusal's audit says what to install there too."""
+    from langchain_core.embeddings import Embeddings
+
+    from alu.semantic.embeddings import EmbeddingsUnavailable
+
+    class Missing(Embeddings):
+        def embed_documents(self, texts):
+            raise EmbeddingsUnavailable("onnxruntime is not installed")
+
+        def embed_query(self, text):
+            raise EmbeddingsUnavailable("onnxruntime is not installed")
+
+    graph = create_alu_graph(model(), store=store, embeddings=Missing())
+    out = graph.invoke({"query": "What is the capital of France?"})
+    assert out["answer"] == Context().refusal
+    assert out["audit"]["error"]["stage"] == "auditor" and "ALU_SEMANTIC=0" in out["audit"]["error"]["message"]
