@@ -62,7 +62,8 @@ test-unit: setup
 	$(PY) -m pytest tests/unit_tests -m "not slow" -n $(UNIT_WORKERS)
 
 test-slow: setup
-	$(PY) -m pytest -m slow
+	$(PY) -m pytest tests/unit_tests -m slow -n $(UNIT_WORKERS)
+	$(PY) -m pytest tests/integration_tests -m slow
 
 clean:
 	rm -rf $(VENV) .alu-demo .pytest_cache
