@@ -95,4 +95,12 @@ def test_cli_commands_and_langgraph_json():
     assert sorted(bench_sub.choices) == ["adversarial", "goals", "readings", "recall", "targets", "topics"]
     config = json.loads((REPO / "langgraph.json").read_text())
     assert config["graphs"] == {"alu": "alu.graph:graph"}
+    # a deployed server honours topics by default (the semantic stage's auto setting): its
+    # image gets the `semantic` extra (langgraph.json cannot name a local package's extras)
+    import tomllib
+
+    semantic = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["semantic"]
+    for name in ("langgraph.json", "langgraph.auth.json"):
+        deps = json.loads((REPO / name).read_text())["dependencies"]
+        assert deps == [".", *semantic], name
     assert "console_scripts" not in config and 'alu = "alu.cli:main"' in (REPO / "pyproject.toml").read_text()
