@@ -145,7 +145,7 @@ def _semantic_from_env(name: str) -> bool | None:
     raw = (os.environ.get(name) or "").strip().lower()
     if raw in ("", "auto"):
         return None
-    return bool(_env(name, False))
+    return _env(name, False)  # a boolean, or a clear error
 
 
 def _from_env(name: str, default: Any, policy: str = OPERATOR, cap: Any = None):

@@ -140,9 +140,8 @@ def tighten(base: Context, requested: Mapping[str, Any], *, tenant_free: bool = 
                 changes[name] = value
         elif rule == STRICTER:
             order = _STRICTNESS[name]
-            if not any(value is o or (isinstance(o, str) and value == o) for o in order) or _rank(order, value) < _rank(
-                order, current
-            ):
+            rank = _rank(order, value)
+            if rank is None or rank < (_rank(order, current) or 0):
                 problems.append(
                     f"{name} may only be made stricter by a run's context ({' < '.join(map(_shown, order))};"
                     f" the operator's value is {_shown(current)})"
@@ -160,9 +159,10 @@ def tighten(base: Context, requested: Mapping[str, Any], *, tenant_free: bool = 
     return result
 
 
-def _rank(order: tuple[Any, ...], value: Any) -> int:
-    """Where ``value`` stands in ``order`` (by identity for True/False/None: 1 is not True)."""
-    return next(i for i, o in enumerate(order) if value is o or (isinstance(o, str) and value == o))
+def _rank(order: tuple[Any, ...], value: Any) -> int | None:
+    """Where ``value`` stands in ``order``, None when it is not in it (by identity for
+    True/False/None: 1 is not True)."""
+    return next((i for i, o in enumerate(order) if value is o or (isinstance(o, str) and value == o)), None)
 
 
 def _shown(value: Any) -> str:

@@ -102,11 +102,8 @@ class _Book:
         """Yields True while the run is undecided (the composer's ``stop`` then waits for
         the read to end), False once it has decided (read nothing: the result is dropped)."""
         with self.lock:
-            if self.stopped.is_set():
-                allowed = False
-            else:
-                allowed = True
-                self.reading_store += 1
+            allowed = not self.stopped.is_set()
+            self.reading_store += allowed
         try:
             yield allowed
         finally:
