@@ -100,7 +100,7 @@ class SemanticThresholds:
     classifier's probability. Defaults calibrated with ``alu bench topics`` on the shared
     data's tested halves, on whole queries (stem, lettered options, instruction and the
     answer as the draft) against the shipped keep text: classifier ``flag`` 0.85 (at most
-    3% false flags on MMLU's biology, chemistry and security), ``candidate`` 0.60 (at
+    3% false flags on MMLU's biology, chemistry and security), ``candidate`` 0.55 (at
     least 95% of WMDP flagged or to the judge, stems and whole queries).
 
     ``lone_draft_flag``: may one draft or window sentence above ``flag`` flag a target by
@@ -169,8 +169,8 @@ DEFAULT_THRESHOLDS = SemanticThresholds(
     ),
     classifier=_bands(
         {
-            "topic": Band(candidate=0.60, flag=0.85),
-            "other": Band(candidate=0.60, flag=0.85),
+            "topic": Band(candidate=0.55, flag=0.85),
+            "other": Band(candidate=0.55, flag=0.85),
             "person": Band(candidate=0.70),
             "organization": Band(candidate=0.70),
             "place": Band(candidate=0.70),
