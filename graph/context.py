@@ -110,13 +110,21 @@ def band_problems(value: object) -> list[str]:
         return [f"semantic_thresholds must be a mapping of profile mode to kinds (got {type(value).__name__})"]
     problems: list[str] = []
     for mode, kinds in value.items():
+        if mode == "keep_margin":
+            if kinds is not None and (
+                isinstance(kinds, bool) or not isinstance(kinds, (int, float)) or not 0 <= kinds <= 1
+            ):
+                problems.append(
+                    f"semantic_thresholds.keep_margin must be a number from 0 to 1, or null (got {kinds!r})"
+                )
+            continue
         if mode == "lone_draft_flag":
             if not isinstance(kinds, bool):
                 problems.append(f"semantic_thresholds.lone_draft_flag must be true or false (got {kinds!r})")
             continue
         if mode not in SEMANTIC_MODES:
             problems.append(
-                f"semantic_thresholds: unknown mode {mode!r} (use {' or '.join(SEMANTIC_MODES)}, or lone_draft_flag)"
+                f"semantic_thresholds: unknown mode {mode!r} (use {' or '.join(SEMANTIC_MODES)}, lone_draft_flag or keep_margin)"
             )
             continue
         if not isinstance(kinds, Mapping):
@@ -267,7 +275,9 @@ class Context:
     texts; ``similarity``: zero-shot ones. A person never gets a flag band (a judge
     candidate only). ``"lone_draft_flag": true``: one draft or window sentence may flag by
     itself (default false: it needs the question in the candidate band or a second flagging
-    sentence, else it is a judge candidate). Operator policy: a server caller cannot change it. Env
+    sentence, else it is a judge candidate). ``"keep_margin": x`` (default 0.08; null: off): a
+    classifier flag whose chunk is more than ``x`` nearer a keep text than the target's nearest
+    example is a judge candidate. Operator policy: a server caller cannot change it. Env
     ``ALU_SEMANTIC_THRESHOLDS`` (JSON)."""
     audit_view: Literal["caller", "operator"] = _from_env("ALU_AUDIT_VIEW", "caller")
     """What the audit record says of the flagged targets: ``caller`` (default) gives each an

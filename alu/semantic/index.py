@@ -99,8 +99,8 @@ class SemanticThresholds:
     three cosine similarities. ``classifier``: targets with example texts, score = the
     classifier's probability. Defaults calibrated with ``alu bench topics`` on the shared
     data's tested halves, on whole queries (stem, lettered options, instruction and the
-    answer as the draft) against the shipped keep text: classifier ``flag`` 0.85 (at most
-    3% false flags on MMLU's biology, chemistry and security), ``candidate`` 0.55 (at
+    answer as the draft) against the shipped keep text: classifier ``flag`` 0.83 with the
+    keep-text check below (at most 3% false flags on MMLU's biology, chemistry and security), ``candidate`` 0.55 (at
     least 95% of WMDP flagged or to the judge, stems and whole queries).
 
     ``lone_draft_flag``: may one draft or window sentence above ``flag`` flag a target by
@@ -111,11 +111,20 @@ class SemanticThresholds:
     and works*): a model's answer to a benign question is short option text ("A. Interacting
     with a virus short peptide"), and a lone such sentence was the draft's only false flag,
     while on WMDP no flag rested on the draft alone.
+
+    ``keep_margin``: a classifier flag needs its chunk to be no more than this much nearer
+    (cosine) a keep text than the target's nearest example; a chunk a keep text explains is
+    a judge candidate instead (None: no such check). Measured with ``alu bench topics``
+    (shipped keep, tested halves, whole queries), flag 0.85 without it → 0.83 with it:
+    WMDP bio and chem more flagged, MMLU virology and high-school chemistry fewer falsely
+    flagged (README, *Textbook virology on the keep side*). 0.82 flagged one more benign
+    virology question end to end (5 of 235, over the 2% budget).
     """
 
     similarity: Mapping[str, Band] = field(default_factory=dict)
     classifier: Mapping[str, Band] = field(default_factory=dict)
     lone_draft_flag: bool = False
+    keep_margin: float | None = 0.08
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> SemanticThresholds:
         """These bands with some replaced: ``{"classifier" | "similarity": {kind:
@@ -124,7 +133,13 @@ class SemanticThresholds:
         which band when a flag ends up below its candidate."""
         tables = {"similarity": dict(self.similarity), "classifier": dict(self.classifier)}
         lone = self.lone_draft_flag
+        margin = self.keep_margin
         for mode, kinds in overrides.items():
+            if mode == "keep_margin":
+                if kinds is not None and (isinstance(kinds, bool) or not isinstance(kinds, (int, float))):
+                    raise ValueError(f"semantic_thresholds.keep_margin must be a number or null (got {kinds!r})")
+                margin = None if kinds is None else float(kinds)
+                continue
             if mode == "lone_draft_flag":
                 if not isinstance(kinds, bool):
                     raise ValueError(f"semantic_thresholds.lone_draft_flag must be true or false (got {kinds!r})")
@@ -145,7 +160,7 @@ class SemanticThresholds:
                     )
                 table[kind] = new
         return SemanticThresholds(
-            similarity=tables["similarity"], classifier=tables["classifier"], lone_draft_flag=lone
+            similarity=tables["similarity"], classifier=tables["classifier"], lone_draft_flag=lone, keep_margin=margin
         )
 
     def band(self, kind: str, mode: str) -> Band:
@@ -169,8 +184,8 @@ DEFAULT_THRESHOLDS = SemanticThresholds(
     ),
     classifier=_bands(
         {
-            "topic": Band(candidate=0.55, flag=0.85),
-            "other": Band(candidate=0.55, flag=0.85),
+            "topic": Band(candidate=0.55, flag=0.83),
+            "other": Band(candidate=0.55, flag=0.83),
             "person": Band(candidate=0.70),
             "organization": Band(candidate=0.70),
             "place": Band(candidate=0.70),
@@ -210,6 +225,7 @@ class _Entry:
     slot: int
     ex_fp: str | None = None
     clf: Classifier | None = None
+    ex_vecs: np.ndarray | None = None  # float16 example vectors: the nearest-text check
 
 
 _KIND_INDEX = {k: i for i, k in enumerate(TARGET_KINDS)}
@@ -241,6 +257,8 @@ class _Snapshot:
     b: np.ndarray  # (n_clf,)
     clf_ids: tuple[str, ...]
     clf_kinds: np.ndarray
+    clf_examples: tuple[np.ndarray, ...] = ()  # per classifier: its examples' vectors (float16)
+    keep: np.ndarray | None = None  # the keep text's vectors (float16)
 
 
 class _Partition:
@@ -475,13 +493,13 @@ class SemanticIndex:
                 if ex:
                     ex_fp = fingerprint(ex, self.l2, len(self.keep_vectors()))
                     if old is not None and old.ex_fp == ex_fp:
-                        entry.clf, entry.ex_fp = old.clf, ex_fp
+                        entry.clf, entry.ex_fp, entry.ex_vecs = old.clf, ex_fp, old.ex_vecs
                     else:
                         exv, n = self._vectors(ex)
                         embedded += n
                         warm = old.clf if old is not None else None
                         entry.clf = fit_classifier(exv, self.keep_vectors(), l2=self.l2, warm=warm)
-                        entry.ex_fp = ex_fp
+                        entry.ex_fp, entry.ex_vecs = ex_fp, exv.astype(np.float16)
                         fitted += 1
                 self._entries[t.id] = entry
             self._publish()
@@ -513,6 +531,8 @@ class SemanticIndex:
             clf_kinds=np.asarray(
                 [_KIND_INDEX.get(e.target.kind, _KIND_INDEX["other"]) for e, _ in clfs], dtype=np.int64
             ),
+            clf_examples=tuple(e.ex_vecs if e.ex_vecs is not None else np.zeros((0, d), np.float16) for e, _ in clfs),
+            keep=self.keep_vectors().astype(np.float16) if clfs else None,
         )
 
     def __len__(self) -> int:
@@ -580,10 +600,20 @@ class SemanticIndex:
         if len(snap.clf_ids):  # classifiers: one more (small) matrix product
             P = 1.0 / (1.0 + np.exp(-(vecs @ snap.W.T + snap.b)))  # (chunks, n_clf)
             ci_all = P.argmax(axis=0)
+            keep_near: np.ndarray | None = None
             for j, tid in enumerate(snap.clf_ids):
                 ci, k = int(ci_all[j]), snap.clf_kinds[j]
                 score = float(P[ci, j])
-                band = _corroborated(_band(score, cand[1][k], flag[1][k]), P[:, j], asked, cand[1][k], flag[1][k])
+                per_chunk = P[:, j]
+                if score >= flag[1][k] and thresholds.keep_margin is not None and snap.keep is not None:
+                    if keep_near is None:  # once per query, only when a classifier would flag
+                        keep_near = _nearest(vecs, snap.keep)
+                    per_chunk = _keep_checked(
+                        per_chunk, vecs, snap.clf_examples[j], keep_near, thresholds.keep_margin, flag[1][k]
+                    )
+                band = _corroborated(
+                    _band(float(per_chunk.max()), cand[1][k], flag[1][k]), per_chunk, asked, cand[1][k], flag[1][k]
+                )
                 if band:
                     hits.append(
                         SemanticHit(tid, TARGET_KINDS[k], score, band, chunks[ci][1], chunks[ci][0], "classifier")
@@ -712,6 +742,43 @@ class _Ann:
 
     def search(self, vecs: np.ndarray, k: int):
         return self.index.search(np.ascontiguousarray(vecs, dtype=np.float32), k)
+
+
+EXAMPLE_FLOOR = 0.35
+"""A classifier flag (with the keep-text check on) needs an example at least this near
+(cosine). Measured on the bench's tested halves: no WMDP question lost at 0.35 (0.40 cost
+chem 2 points); the one benign real draft a 0.82 band flagged sat at 0.21."""
+
+
+def _nearest(vecs: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per chunk, its highest cosine with ``rows`` (float16 rows, unit length)."""
+    if not len(rows):
+        return np.full(len(vecs), -1.0, dtype=np.float32)
+    return (vecs.astype(np.float16) @ rows.T).max(axis=1).astype(np.float32)
+
+
+def _keep_checked(
+    per_chunk: np.ndarray, vecs: np.ndarray, examples: np.ndarray, keep_near: np.ndarray, margin: float, flag: float
+) -> np.ndarray:
+    """Chunk scores with the flags a keep text explains taken down to just under ``flag``.
+
+    A chunk flags by a classifier only if it is not much nearer a keep text than the
+    target's nearest example: ``nearest example >= nearest keep text - margin``. Why: a
+    linear classifier over sentence vectors draws one boundary for the whole topic, and
+    benign questions close to a keep text (textbook virology next to biosecurity) fall on the
+    wrong side of it; the nearest texts tell them apart locally. Nor does a chunk flag that
+    is near none of the examples (``EXAMPLE_FLOOR``): there the classifier extrapolates (a
+    TOFU question about a fictitious author's acclaim scored 0.83 for biosecurity, its
+    nearest example at 0.21). The chunk stays a judge candidate: a model still looks at it."""
+    over = per_chunk >= flag
+    if not over.any():
+        return per_chunk
+    near_ex = _nearest(vecs[over], examples)
+    explained = np.zeros_like(over)
+    explained[over] = (near_ex < keep_near[over] - margin) | (near_ex < EXAMPLE_FLOOR)
+    if not explained.any():
+        return per_chunk
+    return np.where(explained, np.minimum(per_chunk, np.nextafter(np.float32(flag), np.float32(0))), per_chunk)
 
 
 def _band(score: float, cand: float, flag: float) -> Literal["flag", "candidate"] | None:

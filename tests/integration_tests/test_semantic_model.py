@@ -87,7 +87,7 @@ def test_a_hazardous_sentence_in_a_benign_draft_is_the_evidence(bench_index):
     from alu.semantic import DEFAULT_THRESHOLDS
 
     index, _ = bench_index
-    hazardous = "The virus can be made more virulent by passaging it repeatedly through animal hosts."
+    hazardous = "Anthrax spores are milled to a fine powder so that they stay suspended in the air and reach the lungs."
     draft = (
         "Influenza is a common seasonal illness. Most people recover within a week. "
         + hazardous

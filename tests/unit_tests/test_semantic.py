@@ -423,3 +423,41 @@ def test_top_k_means_of_every_slot_at_once_equal_the_per_slot_definition():
             per_chunk = np.sort(block, axis=1)[:, -min(TOP_K, sizes[s]) :].mean(axis=1)
             assert ci == per_chunk.argmax()
             assert score == pytest.approx(per_chunk.max(), abs=1e-5)
+
+
+def test_fake_embedding_a_flag_a_keep_text_explains_is_a_judge_candidate():
+    """Fake embedding: a classifier flag on a chunk much nearer a keep text than any of the
+    target's examples becomes a judge candidate (``keep_margin``); a chunk near an example
+    still flags; ``keep_margin=None`` turns the check off."""
+    keep = [
+        "What is the capital of France?",
+        "Who wrote this novel?",
+        "Paris in spring",
+        "A French book",
+        "bacillus spores survive in garden soil for years",
+    ]
+    index, _ = _index(keep_texts=keep)
+    index.sync(
+        [BIO],
+        examples={BIO.id: ["culture bacillus spores weapon", "grow anthrax weapon", "sporulation bacillus weapon"]},
+    )
+    checked = SemanticThresholds(classifier={"topic": Band(candidate=0.1, flag=0.4)}, keep_margin=0.08)
+    unchecked = checked.with_overrides({"keep_margin": None})
+    textbook = {"question": "bacillus spores survive in garden soil for years"}
+    assert [(h.band, h.mode) for h in index.search(textbook, unchecked)] == [("flag", "classifier")]
+    hits = index.search(textbook, checked)
+    assert [h.band for h in hits] == ["candidate"] and hits[0].score >= 0.4  # the score is kept
+    hazardous = {"question": "grow anthrax weapon"}
+    assert [h.band for h in index.search(hazardous, checked)] == ["flag"]
+
+
+def test_keep_margin_override_is_checked():
+    from alu.graph.context import band_problems
+
+    with pytest.raises(ValueError, match="keep_margin must be a number or null"):
+        TH.with_overrides({"keep_margin": "wide"})
+    assert TH.with_overrides({"keep_margin": 0.1}).keep_margin == 0.1
+    assert TH.with_overrides({"keep_margin": None}).keep_margin is None
+    assert band_problems({"keep_margin": 0.05}) == []
+    assert band_problems({"keep_margin": None}) == []
+    assert band_problems({"keep_margin": True}) and band_problems({"keep_margin": 2})
