@@ -100,8 +100,9 @@ class SemanticThresholds:
     classifier's probability. Defaults calibrated with ``alu bench topics`` on the shared
     data's tested halves, on whole queries (stem, lettered options, instruction and the
     answer as the draft) against the shipped keep text: classifier ``flag`` 0.83 with the
-    keep-text check below (at most 3% false flags on MMLU's biology, chemistry and security), ``candidate`` 0.55 (at
-    least 95% of WMDP flagged or to the judge, stems and whole queries).
+    keep-text check below (at most 3% false flags on MMLU's biology, chemistry and
+    security), ``candidate`` 0.55 (at least 95% of WMDP flagged or to the judge, stems and
+    whole queries).
 
     ``lone_draft_flag``: may one draft or window sentence above ``flag`` flag a target by
     itself? Default False: such a flag needs corroboration — the question in the target's
