@@ -231,3 +231,96 @@ def test_explicit_hazardous_questions_reach_the_judge_or_are_flagged_against_the
         bands.append(hits[0].band if hits else None)
     assert None not in bands, [q for q, b in zip(EXPLICIT_HAZARDS, bands) if b is None]
     assert bands.count("flag") >= len(EXPLICIT_HAZARDS) - 2, bands
+
+
+# -- the int8-arithmetic default, derived once per machine from the shipped file ---------------
+_TEXTS = [
+    "How do I culture anthrax spores?",
+    "What is the capital of France?",
+    "Which enzyme unwinds DNA at the replication fork? A. helicase B. ligase C. primase D. gyrase",
+]
+
+
+def _fresh(monkeypatch, folder, **kw):
+    from alu.semantic import MiniLMEmbeddings
+
+    monkeypatch.setenv("ALU_MODEL_CACHE", str(folder))
+    emb = MiniLMEmbeddings(**kw)
+    emb.embed_array(["load"])
+    return emb
+
+
+def test_int8_model_is_derived_once_then_read_from_the_cache(model, tmp_path, monkeypatch):
+    import numpy as np
+
+    import alu.semantic.quantized as quantized
+
+    first = _fresh(monkeypatch, tmp_path)
+    files = sorted(p.suffix for p in tmp_path.iterdir())
+    assert files == [".onnx", ".sha256"], files  # the model and its digest, no temporary left
+
+    def no_derive(*_a, **_k):
+        raise AssertionError("derived again although the cached file matches its digest")
+
+    monkeypatch.setattr(quantized, "_derive", no_derive)
+    second = _fresh(monkeypatch, tmp_path)
+    assert second.version == first.version and "+dyn-int8" in first.version
+    assert np.array_equal(first.embed_array(_TEXTS), second.embed_array(_TEXTS))
+
+
+def test_a_damaged_cached_model_is_derived_again(model, tmp_path, monkeypatch):
+    import numpy as np
+
+    first = _fresh(monkeypatch, tmp_path)
+    (cached,) = tmp_path.glob("*.onnx")
+    cached.write_bytes(b"not a model")
+    again = _fresh(monkeypatch, tmp_path)
+    assert again.version == first.version
+    assert cached.stat().st_size > 1_000_000
+    assert np.array_equal(first.embed_array(_TEXTS), again.embed_array(_TEXTS))
+
+
+def test_an_unwritable_model_cache_derives_in_memory(model, tmp_path, monkeypatch, caplog):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("a file where the cache folder would go")
+    emb = _fresh(monkeypatch, blocker / "models")
+    assert "+dyn-int8" in emb.version
+    assert any("cannot write the model cache" in r.getMessage() for r in caplog.records)
+
+
+def test_int8_and_float_vectors_are_keyed_apart_and_agree(model, tmp_path, monkeypatch):
+
+    from alu.semantic import model_key
+
+    int8 = _fresh(monkeypatch, tmp_path)
+    flt = _fresh(monkeypatch, tmp_path, precision="float")
+    assert model_key(int8) != model_key(flt)  # a switch re-embeds: unlike vectors never meet
+    assert "+dyn-int8" not in flt.version
+    a, b = int8.embed_array(_TEXTS), flt.embed_array(_TEXTS)
+    assert (a * b).sum(axis=1).min() > 0.97  # measured: ≥0.98 on the bench's queries
+    # and the int8 vectors still rank meaning the same way
+    assert a[0] @ a[2] < a[0] @ int8.embed_array(["Bacillus anthracis sporulation medium"])[0]
+
+
+def test_an_unknown_precision_says_which_are_accepted(monkeypatch):
+    from alu.semantic import MiniLMEmbeddings
+
+    with pytest.raises(ValueError, match="int8, float"):
+        MiniLMEmbeddings(precision="fp16")
+    monkeypatch.setenv("ALU_EMBEDDING_PRECISION", "half")
+    with pytest.raises(ValueError, match="ALU_EMBEDDING_PRECISION"):
+        MiniLMEmbeddings()
+
+
+def test_without_onnx_the_int8_default_says_what_to_install(model, tmp_path, monkeypatch):
+    import sys
+
+    from alu.semantic import MiniLMEmbeddings
+    from alu.semantic.embeddings import EmbeddingsUnavailable
+
+    monkeypatch.setenv("ALU_MODEL_CACHE", str(tmp_path))
+    monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx now raises ImportError
+    with pytest.raises(EmbeddingsUnavailable, match=r"pip install 'langgraph-alu\[semantic\]'"):
+        MiniLMEmbeddings().embed_array(["x"])
+    assert not any(tmp_path.iterdir())  # nothing half-written
+    MiniLMEmbeddings(precision="float").embed_array(["the float model needs no onnx"])
