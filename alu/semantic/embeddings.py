@@ -61,7 +61,7 @@ class MiniLMEmbeddings(Embeddings):
 
     ``precision``: ``"int8"`` (default; env ``ALU_EMBEDDING_PRECISION``) runs int8
     arithmetic, a model derived once from the shipped file (:mod:`alu.semantic.quantized`:
-    1.5x faster at equal bench figures); ``"float"`` runs the shipped file as it is
+    1.7x faster at equal bench figures); ``"float"`` runs the shipped file as it is
     (int8-stored weights, float32 arithmetic; the vectors of releases before 0.3.0). The two
     have different model ids, so their vectors are never mixed: switching re-embeds.
     ``max_tokens`` truncates each text (the model was trained at 256 word pieces; the
